@@ -1,0 +1,52 @@
+# shoal — top-level entry points. CMake does the building; this file drives it.
+#   make          build every tool into build/bin/
+#   make test     unit tests (GoogleTest) + tool and pipeline tests (Bats)
+#   make demo     install what is missing, build, run the flow on a generated model
+#   make deps     install the Debian packages (as root, or through sudo)
+#   make install  PREFIX/libexec/shoal/<tool> plus a `shoal` front command in PREFIX/bin
+
+BUILD ?= build
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD_TYPE ?= RelWithDebInfo
+
+# Debian 12 packages the project needs (DESIGN.md §7).
+DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-compiler \
+  nlohmann-json3-dev libcxxopts-dev libfmt-dev libgtest-dev googletest \
+  bats bats-support bats-assert python3-numpy python3-onnx \
+  verilator yosys iverilog nextpnr-ice40 fpga-icestorm
+
+.PHONY: all build test unit-test tool-test demo deps check-deps install clean format lint
+
+all: build
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@tests/run.sh $(BUILD)
+
+demo: check-deps build
+	@scripts/demo.sh $(BUILD)
+
+# Installs only what is missing, so `make demo` is quick on a prepared machine.
+check-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing missing packages:" $$missing; $(MAKE) --no-print-directory deps; fi
+
+deps:
+	@if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 $(DEB_PACKAGES)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Times onnx-tidy and onnx-exec on every shared model (and the generated facile-like MLP)
+and writes the medians as JSON.
+
+    python3 bench/frontend.py [--runs N] [--bin build/bin] [--out bench/results/frontend.json]
+
+Wall-clock seconds per invocation of the real executables, median over N runs; onnx-exec
+runs the whole input.npy batch of the model (16 samples for the shared models).
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared", "models")
+
+
+def timed(cmd, runs):
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=11)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "frontend.json"))
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="shoal-bench-")
+    models = {}
+    gen = os.path.join(tmp, "facile_generated")
+    subprocess.run([os.path.join(args.bin, "onnx-mlp"), "--layers", "14,31,11,3,1", "--wdt", "INT6",
+                    "--adt", "UINT6", "--idt", "INT6", "--odt", "UINT4", "-o", gen], check=True)
+    models["facile_generated"] = (os.path.join(gen, "model.onnx"), os.path.join(gen, "input.npy"))
+    if os.path.isdir(SHARED):
+        for name in sorted(os.listdir(SHARED)):
+            d = os.path.join(SHARED, name)
+            onnx = [f for f in os.listdir(d) if f.endswith(".onnx")]
+            if onnx:
+                models[name] = (os.path.join(d, onnx[0]), os.path.join(d, "input.npy"))
+    results = {}
+    for name, (model, inp) in models.items():
+        tidy = os.path.join(tmp, name + ".tidy.onnx")
+        out = os.path.join(tmp, name + ".out.npy")
+        r = {}
+        r["onnx-tidy_s"] = timed([os.path.join(args.bin, "onnx-tidy"), model, "-o", tidy], args.runs)
+        r["onnx-exec_s"] = timed([os.path.join(args.bin, "onnx-exec"), model, inp, "-o", out], args.runs)
+        r["onnx-exec_tidy_s"] = timed([os.path.join(args.bin, "onnx-exec"), tidy, inp, "-o", out], args.runs)
+        results[name] = {k: round(v, 4) for k, v in r.items()}
+        print(name, results[name])
+    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+              "runs": args.runs, "median_seconds": results}
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+// The list of every op the registry knows; one registration function per op file.
+namespace shoal {
+
+void register_elementwise_ops();
+void register_matmul_ops();
+void register_shape_ops();
+void register_nn_ops();
+void register_multithreshold_op();
+void register_quant_op();
+void register_bipolar_quant_op();
+void register_trunc_op();
+void register_xnor_popcount_matmul_op();
+
+void register_builtin_ops() {
+  register_elementwise_ops();
+  register_matmul_ops();
+  register_shape_ops();
+  register_nn_ops();
+  register_multithreshold_op();
+  register_quant_op();
+  register_bipolar_quant_op();
+  register_trunc_op();
+  register_xnor_popcount_matmul_op();
+}
+
+}  // namespace shoal

@@ -1,0 +1,119 @@
+#include "shoal/io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "shoal/error.hpp"
+
+namespace shoal {
+namespace fs = std::filesystem;
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) fail("cannot read '{}': is a directory", path);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot read '{}': {}", path, std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      fail("cannot read '{}': {}", path, std::strerror(err));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+namespace {
+void write_all(int fd, std::string_view data, const std::string& what) {
+  const char* p = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write '{}': {}", what, std::strerror(errno));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+}  // namespace
+
+void write_file_atomic(const std::string& path, std::string_view data) {
+  if (path == "-") {
+    std::cout.flush();
+    write_all(STDOUT_FILENO, data, "standard output");
+    return;
+  }
+  std::error_code ec;
+  fs::path target(path);
+  auto status = fs::status(target, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
+    // A device or pipe (/dev/null, a FIFO): write straight to it, a rename would replace it.
+    if (fs::is_directory(status)) fail("cannot write '{}': is a directory", path);
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) fail("cannot write '{}': {}", path, std::strerror(errno));
+    try {
+      write_all(fd, data, path);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);
+    return;
+  }
+  // Write through symlinks to the file they point at.
+  if (fs::is_symlink(fs::symlink_status(target, ec))) target = fs::canonical(target, ec);
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string tmpl = (dir / ("." + target.filename().string() + ".tmpXXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) fail("cannot write '{}': {}", path, std::strerror(errno));
+  try {
+    write_all(fd, data, path);
+    // mkstemp creates 0600; give the file the usual permissions.
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    if (::close(fd) != 0) fail("cannot write '{}': {}", path, std::strerror(errno));
+    fd = -1;
+    if (std::rename(tmpl.c_str(), target.c_str()) != 0)
+      fail("cannot write '{}': {}", path, std::strerror(errno));
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmpl.c_str());
+    throw;
+  }
+}
+
+bool stdout_is_terminal() {
+  return ::isatty(STDOUT_FILENO) != 0;
+}
+
+void make_dirs(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("cannot create directory '{}': {}", dir.string(), ec.message());
+}
+
+}  // namespace shoal

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# onnx-exec: execute any model of the flow on an .npy batch.
+
+setup() { load test_helper; }
+
+@test "every shared model gives its expected_output.npy" {
+  require_shared
+  for m in $SHARED_MODELS; do
+    run onnx-exec "$(shared_model $m)" "$SHARED/$m/input.npy" --expect "$SHARED/$m/expected_output.npy" \
+      --atol "$(shared_atol $m)" -o "$BATS_TEST_TMPDIR/$m.npy"
+    assert_success
+    assert_output --partial "output matches"
+  done
+  # the integer-output models match exactly, values and shape
+  run py -c 'import numpy as np, sys; a, b = np.load(sys.argv[1]), np.load(sys.argv[2]); print(a.shape == b.shape, (a == b).all())' \
+    "$BATS_TEST_TMPDIR/unsw_nb15-mlp-w2a2.npy" "$SHARED/unsw_nb15-mlp-w2a2/expected_output.npy"
+  assert_output "True True"
+}
+
+@test "a batch, a single sample and stdout all agree" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR/f"
+  onnx-exec model.onnx input.npy > stdout.npy
+  onnx-exec model.onnx input.npy -o file.npy
+  cmp stdout.npy file.npy
+  py -c 'import numpy as np; x = np.load("input.npy"); np.save("one.npy", x[3:4])'
+  run py -c 'import numpy as np, subprocess
+out = subprocess.run(["onnx-exec", "model.onnx", "one.npy"], capture_output=True, check=True).stdout
+open("one_out.npy", "wb").write(out)
+a = np.load("one_out.npy"); e = np.load("expected_output.npy")
+print(a.shape, (a[0] == e[3]).all())'
+  assert_output "(1, 1) True"
+}
+
+@test "prints text to a terminal" {
+  command -v script >/dev/null || skip "script(1) not installed"
+  make_facile "$BATS_TEST_TMPDIR/f"
+  run script -qec "$BIN/onnx-exec $BATS_TEST_TMPDIR/f/model.onnx $BATS_TEST_TMPDIR/f/input.npy" /dev/null
+  assert_success
+  assert_line --index 0 --partial "shape [16, 1] float32"
+}
+
+@test "an input whose shape does not fit names both shapes" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  py -c 'import numpy as np; np.save("'"$BATS_TEST_TMPDIR"'/bad.npy", np.zeros((16, 13), np.float32))'
+  run onnx-exec "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/bad.npy" -o "$BATS_TEST_TMPDIR/o.npy"
+  assert_failure 1
+  assert_output "onnx-exec: error: $BATS_TEST_TMPDIR/bad.npy has shape [16, 13], but model input 'global_in' takes [1, 14] (one sample, or a batch whose rows have that shape)"
+  [ ! -e "$BATS_TEST_TMPDIR/o.npy" ]
+}
+
+@test "an op the executor does not know is named with its node" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+m.graph.node[2].op_type = "MatMulX"
+onnx.save(m, sys.argv[2])' "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/bad.onnx"
+  run onnx-exec "$BATS_TEST_TMPDIR/bad.onnx" "$BATS_TEST_TMPDIR/f/input.npy" -o "$BATS_TEST_TMPDIR/o.npy"
+  assert_failure 1
+  assert_output "onnx-exec: error: node 'MatMul_1' (MatMulX): op 'MatMulX' is not supported"
+  [ ! -e "$BATS_TEST_TMPDIR/o.npy" ]
+}
+
+@test "bad .npy files and a mismatch with --expect are errors" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  head -c 148 f/input.npy > trunc.npy
+  run onnx-exec f/model.onnx trunc.npy -o o.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: trunc.npy: truncated .npy data (20 of 896 bytes for shape [16, 14])"
+  run onnx-exec f/model.onnx nope.npy -o o.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: cannot read 'nope.npy': No such file or directory"
+  py -c 'import numpy as np; e = np.load("f/expected_output.npy"); e[5, 0] += 1; np.save("wrong.npy", e)'
+  run onnx-exec f/model.onnx f/input.npy --expect wrong.npy -o o.npy
+  assert_failure 1
+  assert_output --regexp "^onnx-exec: error: output differs from wrong.npy in 1 of 16 values \(largest difference 1 at flat index 5: "
+  run onnx-exec f/model.onnx
+  assert_failure 2
+  assert_line --index 0 "onnx-exec: error: expected a model and an input .npy"
+}

@@ -1,0 +1,33 @@
+# Shared setup for the tool tests: where the tools and the shared models are, and helpers.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+BIN="${SHOAL_BIN:-$ROOT/build/bin}"
+SHARED="$ROOT/../shared/models"
+export PATH="$BIN:$PATH"
+SHARED_MODELS="facile_like TFC_1W1A TFC_1W2A TFC_2W2A unsw_nb15-mlp-w2a2"
+
+# Tests on the real models skip themselves on a fresh clone, where ../shared is absent.
+require_shared() {
+  [ -d "$SHARED" ] || skip "../shared/models is absent"
+}
+
+# The model file of a shared model directory.
+shared_model() {
+  local d="$SHARED/$1"
+  ls "$d"/*.onnx | head -1
+}
+
+# Tolerance for comparing with a model's expected output: exact where the output is
+# integer, 1e-4 for the float logits of the TFC models (their READMEs).
+shared_atol() {
+  case "$1" in TFC_*) echo 1e-4 ;; *) echo 0 ;; esac
+}
+
+# A generated facile-like MLP (FINN form) in $1.
+make_facile() {
+  onnx-mlp --layers 14,31,11,3,1 --wdt INT6 --adt UINT6 --idt INT6 --odt UINT4 --seed 3 -o "$1"
+}
+
+py() { /usr/bin/python3 "$@"; }

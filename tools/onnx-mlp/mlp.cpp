@@ -1,0 +1,327 @@
+#include "mlp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/executor.hpp"
+#include "shoal/kernels.hpp"
+#include "shoal/shape_inference.hpp"
+#include "shoal/transforms.hpp"
+
+namespace shoal {
+namespace {
+
+using Rng = std::mt19937_64;
+
+// A uniformly drawn value allowed by `dt` (integers and bipolar/binary/ternary).
+float draw(Rng& rng, const DataType& dt) {
+  if (dt == DataType::bipolar()) return (rng() & 1) ? 1.0f : -1.0f;
+  auto lo = static_cast<int64_t>(dt.min()), hi = static_cast<int64_t>(dt.max());
+  std::uniform_int_distribution<int64_t> d(lo, hi);
+  return static_cast<float>(d(rng));
+}
+
+Tensor random_tensor(Rng& rng, const DataType& dt, Shape shape) {
+  Tensor t(ElemType::Float, std::move(shape));
+  for (float& v : t.span<float>()) v = draw(rng, dt);
+  return t;
+}
+
+// Per-channel [min, max] of a (rows, channels) float tensor.
+std::vector<std::pair<double, double>> channel_ranges(const Tensor& acc) {
+  int64_t C = acc.shape().back(), rows = acc.size() / C;
+  std::vector<std::pair<double, double>> r(C, {INFINITY, -INFINITY});
+  auto p = acc.span<float>();
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t c = 0; c < C; ++c) {
+      r[c].first = std::min<double>(r[c].first, p[i * C + c]);
+      r[c].second = std::max<double>(r[c].second, p[i * C + c]);
+    }
+  return r;
+}
+
+// `steps` integer thresholds per channel spread evenly over the channel's observed range.
+Tensor spread_thresholds(const Tensor& acc, int64_t steps) {
+  auto ranges = channel_ranges(acc);
+  int64_t C = static_cast<int64_t>(ranges.size());
+  Tensor t(ElemType::Float, {C, steps});
+  auto p = t.span<float>();
+  for (int64_t c = 0; c < C; ++c) {
+    double lo = ranges[c].first, hi = ranges[c].second;
+    if (hi <= lo) hi = lo + 1;
+    for (int64_t k = 0; k < steps; ++k)
+      p[c * steps + k] = static_cast<float>(std::ceil(lo + (k + 1) * (hi - lo) / (steps + 1)));
+  }
+  return t;
+}
+
+// The activation a MultiThreshold with these parameters computes, on calibration data.
+struct Activation {
+  int64_t steps;
+  float out_scale, out_bias;
+};
+
+Activation activation_for(const DataType& dt) {
+  if (dt == DataType::bipolar()) return {1, 2.0f, -1.0f};
+  return {static_cast<int64_t>(dt.num_possible_values()) - 1, 1.0f, static_cast<float>(dt.min())};
+}
+
+class Builder {
+ public:
+  explicit Builder(Model& m) : m_(m) {}
+  std::string add(const std::string& op, std::vector<std::string> inputs,
+                  const std::string& domain = "") {
+    std::string out = "t" + std::to_string(counter_++);
+    m_.graph().add_node()->CopyFrom(make_node(op, std::move(inputs), {out}, domain));
+    return out;
+  }
+  onnx::NodeProto& last() { return *m_.graph().mutable_node(m_.graph().node_size() - 1); }
+  std::string init(const Tensor& t) {
+    std::string name = "p" + std::to_string(counter_++);
+    *m_.graph().add_initializer() = tensor_to_proto_named(t, name);
+    return name;
+  }
+  static onnx::TensorProto tensor_to_proto_named(const Tensor& t, const std::string& name);
+
+ private:
+  Model& m_;
+  int counter_ = 0;
+};
+
+}  // namespace
+}  // namespace shoal
+
+#include "shoal/tensor_proto.hpp"
+
+namespace shoal {
+namespace {
+
+onnx::TensorProto Builder::tensor_to_proto_named(const Tensor& t, const std::string& name) {
+  return tensor_to_proto(t, name);
+}
+
+void check_spec(const MlpSpec& s) {
+  if (s.layers.size() < 2) fail("--layers needs at least two sizes (input and one layer)");
+  for (auto l : s.layers)
+    if (l < 1) fail("layer sizes must be positive");
+  for (const DataType* dt : {&s.weight_type, &s.act_type, &s.input_type})
+    if (!dt->is_integer()) fail("datatype {} is not an integer type", dt->name());
+  if (s.output_type && !s.output_type->is_integer())
+    fail("datatype {} is not an integer type", s.output_type->name());
+  if (s.weight_type == DataType::ternary() || s.act_type == DataType::ternary())
+    fail("TERNARY layers are not generated");
+  if (s.samples < 1) fail("--samples must be at least 1");
+  if (s.input_scale && !(*s.input_scale > 0)) fail("--input-scale must be positive");
+}
+
+Tensor run_mt(const Tensor& acc, const Tensor& t, const Activation& a) {
+  return multithreshold(acc, t, a.out_scale, a.out_bias, "NC");
+}
+
+// FINN-ONNX: MatMul + MultiThreshold per layer, integer weights and thresholds.
+Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
+  Model m;
+  m.proto().set_producer_name("shoal onnx-mlp");
+  Builder b(m);
+  auto* in = m.graph().add_input();
+  in->set_name("global_in");
+  m.set_tensor_shape("global_in", {1, s.layers[0]});
+  std::string x = "global_in";
+  Tensor act = calib;  // calibration activations, (rows, L)
+  if (s.input_scale) {
+    // Host-side input quantizer: thresholds halfway between the scaled integer levels.
+    Activation a = activation_for(s.input_type);
+    float S = *s.input_scale;
+    Tensor t(ElemType::Float, {1, a.steps});
+    for (int64_t k = 0; k < a.steps; ++k)
+      t.span<float>()[k] = s.input_type == DataType::bipolar()
+                               ? 0.0f
+                               : static_cast<float>((s.input_type.min() + k + 0.5) * S);
+    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
+    set_attr(b.last(), "out_dtype", s.input_type.name());
+    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
+    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+    act = run_mt(act, t, a);
+  } else {
+    m.set_datatype("global_in", s.input_type);
+  }
+  std::size_t n_layers = s.layers.size() - 1;
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    Tensor w = random_tensor(rng, s.weight_type, {s.layers[l], s.layers[l + 1]});
+    std::string wname = b.init(w);
+    m.set_datatype(wname, s.weight_type);
+    x = b.add("MatMul", {x, wname});
+    Tensor acc = matmul(act, w);
+    if (l + 1 == n_layers && s.last_linear) {
+      act = acc;
+      break;
+    }
+    Activation a = activation_for(s.act_type);
+    Tensor t = spread_thresholds(acc, a.steps);
+    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
+    set_attr(b.last(), "out_dtype", s.act_type.name());
+    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
+    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+    act = run_mt(acc, t, a);
+  }
+  if (s.output_type) {
+    Activation a = activation_for(*s.output_type);
+    Tensor t = spread_thresholds(act, a.steps);
+    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
+    set_attr(b.last(), "out_dtype", s.output_type->name());
+    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
+    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+  }
+  if (s.topk) {
+    std::string k = b.init(Tensor::from<int64_t>({1}, {1}));
+    auto node = make_node("TopK", {x, k}, {"topk_values", "global_out"});
+    set_attr(node, "axis", int64_t{-1});
+    *m.graph().add_node() = node;
+    x = "global_out";
+  }
+  auto* out = m.graph().add_output();
+  out->set_name(x);
+  m.rename_tensor(x, "global_out");
+  infer_shapes(m);
+  m.set_tensor_shape("global_out", *m.tensor_shape("global_out"),
+                     s.topk ? ElemType::Int64 : ElemType::Float);
+  tidy_up(m);
+  return m;
+}
+
+// QONNX: float weights behind Quant nodes, Relu+Quant (unsigned) or Quant (signed) or
+// BipolarQuant activations, as Brevitas exports them.
+Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
+  Model m;
+  m.proto().set_producer_name("shoal onnx-mlp");
+  Builder b(m);
+  auto* in = m.graph().add_input();
+  in->set_name("input");
+  m.set_tensor_shape("input", {1, s.layers[0]});
+  std::string x = "input";
+  auto scalar = [&](float v) { return b.init(Tensor::scalar(v)); };
+  auto add_quant = [&](const std::string& v, float scale, const DataType& dt) {
+    if (dt == DataType::bipolar()) return b.add("BipolarQuant", {v, scalar(scale)}, kGeneralDomain);
+    bool is_signed = dt.is_signed();
+    std::string q =
+        b.add("Quant", {v, scalar(scale), scalar(0.0f), scalar(static_cast<float>(dt.bitwidth()))},
+              kGeneralDomain);
+    set_attr(b.last(), "signed", int64_t{is_signed});
+    set_attr(b.last(), "narrow", int64_t{0});
+    set_attr(b.last(), "rounding_mode", "ROUND");
+    return q;
+  };
+  Tensor act = calib;  // float activations as the QONNX graph carries them
+  if (s.input_scale) {
+    x = add_quant(x, *s.input_scale, s.input_type);  // inputs are already k * S
+  } else {
+    m.set_datatype("input", s.input_type);
+  }
+  std::size_t n_layers = s.layers.size() - 1;
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    Tensor wint = random_tensor(rng, s.weight_type, {s.layers[l], s.layers[l + 1]});
+    float ws = static_cast<float>(0.25 * jitter(rng));
+    Tensor wf = wint;
+    for (float& v : wf.span<float>()) v *= ws;
+    std::string wq = add_quant(b.init(wf), ws, s.weight_type);
+    x = b.add("MatMul", {x, wq});
+    Tensor wdeq = wf;
+    Tensor acc = matmul(act, wdeq);
+    if (l + 1 == n_layers && s.last_linear) {
+      act = acc;
+      break;
+    }
+    auto ranges = channel_ranges(acc);
+    double hi = 0;
+    for (auto& r : ranges) hi = std::max({hi, std::fabs(r.first), std::fabs(r.second)});
+    if (hi == 0) hi = 1;
+    const DataType& adt = s.act_type;
+    float as = 1.0f;
+    if (adt != DataType::bipolar()) {
+      double levels = adt.is_signed() ? std::ldexp(1.0, adt.bitwidth() - 1)
+                                      : std::ldexp(1.0, adt.bitwidth()) - 1;
+      as = static_cast<float>(hi / levels * jitter(rng) * 0.8);
+    }
+    if (!adt.is_signed()) x = b.add("Relu", {x});
+    x = add_quant(x, as, adt);
+    // Calibration: apply the same quantizer in software.
+    QuantParams qp{adt.is_signed(), false, "ROUND"};
+    if (adt == DataType::bipolar()) {
+      for (float& v : acc.span<float>()) v = v >= 0 ? 1.0f : -1.0f;
+      act = acc;
+    } else {
+      if (!adt.is_signed())
+        for (float& v : acc.span<float>()) v = std::max(v, 0.0f);
+      act = quant(acc, Tensor::scalar(as), Tensor::scalar(0.0f), adt.bitwidth(), qp);
+    }
+  }
+  if (s.output_type) {
+    auto ranges = channel_ranges(act);
+    double hi = 0;
+    for (auto& r : ranges) hi = std::max({hi, std::fabs(r.first), std::fabs(r.second)});
+    if (hi == 0) hi = 1;
+    const DataType& odt = *s.output_type;
+    double levels =
+        odt.is_signed() ? std::ldexp(1.0, odt.bitwidth() - 1) : std::ldexp(1.0, odt.bitwidth()) - 1;
+    float os = odt == DataType::bipolar() ? 1.0f : static_cast<float>(hi / levels * 0.9);
+    x = add_quant(x, os, odt);
+  }
+  if (s.topk) {
+    std::string k = b.init(Tensor::from<int64_t>({1}, {1}));
+    auto node = make_node("TopK", {x, k}, {"topk_values", "output"});
+    set_attr(node, "axis", int64_t{-1});
+    *m.graph().add_node() = node;
+    x = "output";
+  }
+  m.rename_tensor(x, "output");
+  auto* out = m.graph().add_output();
+  out->set_name("output");
+  infer_shapes(m);
+  m.graph().clear_value_info();
+  Shape oshape =
+      s.topk ? Shape{1, 1}
+             : Shape{1, s.output_type || !s.last_linear ? s.layers.back() : s.layers.back()};
+  m.set_tensor_shape("output", oshape, s.topk ? ElemType::Int64 : ElemType::Float);
+  return m;
+}
+
+}  // namespace
+
+MlpBundle make_mlp(const MlpSpec& s) {
+  check_spec(s);
+  Rng rng(s.seed);
+  // Test inputs plus extra calibration rows for spreading the thresholds.
+  const int64_t calib_rows = std::max<int64_t>(s.samples, 256);
+  Tensor calib(ElemType::Float, {calib_rows, s.layers[0]});
+  for (float& v : calib.span<float>()) {
+    v = draw(rng, s.input_type);
+    if (s.input_scale && s.input_type != DataType::bipolar()) v *= *s.input_scale;
+  }
+  Tensor input(ElemType::Float, {s.samples, s.layers[0]});
+  std::copy_n(calib.span<float>().begin(), input.size(), input.span<float>().begin());
+
+  MlpBundle out{s.qonnx ? qonnx_form(s, rng, calib) : finn_form(s, rng, calib), input, Tensor()};
+  Executor exec(out.model);
+  std::vector<Tensor> results;
+  for (int64_t i = 0; i < s.samples; ++i) {
+    Tensor row(ElemType::Float, {1, s.layers[0]});
+    std::copy_n(input.span<float>().begin() + i * s.layers[0], s.layers[0],
+                row.span<float>().begin());
+    results.push_back(exec.run({row}).at(0));
+  }
+  const Tensor& first = results[0];
+  Shape shape = {s.samples};
+  shape.insert(shape.end(), first.shape().begin() + 1, first.shape().end());
+  Tensor expected(first.type(), shape);
+  std::size_t chunk = first.bytes().size();
+  for (int64_t i = 0; i < s.samples; ++i)
+    std::copy_n(results[i].bytes().begin(), chunk, expected.bytes().begin() + i * chunk);
+  out.expected_output = std::move(expected);
+  return out;
+}
+
+}  // namespace shoal
