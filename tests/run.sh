@@ -23,11 +23,19 @@ else
 fi
 
 tap=$(mktemp)
-bats --formatter tap tests/tools tests/pipelines 2>&1 | tee "$tap"
-[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
-read -r p f s < <(awk '/^ok / && /# skip/ {s++; next} /^ok / {p++; next} /^not ok / {f++; next}
-                      END {printf "%d %d %d\n", p, f, s}' "$tap")
-passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+mapfile -t suites < <(find tests/tools tests/pipelines -name '*.bats' 2>/dev/null | sort)
+if [ "${#suites[@]}" -gt 0 ]; then
+  bats --formatter tap "${suites[@]}" 2>&1 | tee "$tap"
+  bats_rc=${PIPESTATUS[0]}
+  read -r planned p f s < <(awk '/^1\.\.[0-9]+$/ {n = substr($0, 4)} /^ok / && /# skip/ {s++; next}
+                               /^ok / {p++; next} /^not ok / {f++; next}
+                               END {printf "%d %d %d %d\n", n, p, f, s}' "$tap")
+  # Tests that never reported (bats crashed or stopped early) count as failed.
+  missing=$((planned - p - f - s))
+  [ "$missing" -gt 0 ] && f=$((f + missing))
+  if [ "$bats_rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+fi
 rm -f "$log" "$tap"
 
 echo "$skipped skipped (tests on ../shared/models skip themselves where that folder is absent)"
