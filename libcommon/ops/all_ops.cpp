@@ -5,22 +5,32 @@ void register_elementwise_ops();
 void register_matmul_ops();
 void register_shape_ops();
 void register_nn_ops();
+void register_conv_pool_ops();
 void register_multithreshold_op();
 void register_quant_op();
 void register_bipolar_quant_op();
 void register_trunc_op();
 void register_xnor_popcount_matmul_op();
+void register_streaming_fc_layer_batch_op();
+void register_thresholding_batch_op();
+void register_label_select_batch_op();
+void register_streaming_dataflow_partition_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
   register_matmul_ops();
   register_shape_ops();
   register_nn_ops();
+  register_conv_pool_ops();
   register_multithreshold_op();
   register_quant_op();
   register_bipolar_quant_op();
   register_trunc_op();
   register_xnor_popcount_matmul_op();
+  register_streaming_fc_layer_batch_op();
+  register_thresholding_batch_op();
+  register_label_select_batch_op();
+  register_streaming_dataflow_partition_op();
 }
 
 }  // namespace shoal

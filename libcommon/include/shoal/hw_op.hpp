@@ -1,0 +1,52 @@
+// Hardware (fpgadataflow) ops: FINN's HLSCustomOp interface (estimates.md §3.0,
+// hardware.md §1). Each op lives in one file of libcommon/ops/ and says everything the flow
+// knows about it: attributes and defaults, normal and folded shapes, stream widths,
+// reference execution, and (added by later steps) cycles, resources and RTL parameters.
+#pragma once
+
+#include "shoal/op.hpp"
+
+namespace shoal {
+
+class HwOp : public OpDef {
+ public:
+  Domain domain() const override { return Domain::Dataflow; }
+  // The op's own attributes merged with HLSCustomOp's common ones; on a name clash the
+  // common one wins, as FINN's `my_attrs.update(super().get_nodeattr_types())` does.
+  std::vector<AttrSpec> attr_specs() const final;
+  virtual std::vector<AttrSpec> own_attr_specs() const = 0;
+
+  virtual Shape normal_input_shape(const onnx::NodeProto& n, int ind = 0) const = 0;
+  virtual Shape normal_output_shape(const onnx::NodeProto& n) const = 0;
+  virtual Shape folded_input_shape(const onnx::NodeProto& n, int ind = 0) const = 0;
+  virtual Shape folded_output_shape(const onnx::NodeProto& n) const = 0;
+  virtual DataType input_datatype(const onnx::NodeProto& n, int ind = 0) const = 0;
+  virtual DataType output_datatype(const onnx::NodeProto& n) const = 0;
+  // Bits per beat: elements per beat times element bits.
+  virtual int64_t instream_width(const onnx::NodeProto& n, int ind = 0) const;
+  virtual int64_t outstream_width(const onnx::NodeProto& n) const;
+  int64_t instream_width_padded(const onnx::NodeProto& n, int ind = 0) const;
+  int64_t outstream_width_padded(const onnx::NodeProto& n) const;
+  // Output beats per frame: the product of the folded output shape but its last dim.
+  virtual int64_t number_output_values(const onnx::NodeProto& n) const;
+
+  // MinimizeAccumulatorWidth (dialect.md §3.4): narrows accDataType / weightDataType from
+  // the actual weights and thresholds. Ops without accumulators do nothing.
+  virtual void minimize_accumulator_width(Model& model, int node_index) const {}
+
+  std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
+                                  const std::vector<std::optional<Shape>>& inputs) const override;
+  // FINN's infer_node_datatype: the input tensor's datatype is copied into inputDataType,
+  // the output annotated with output_datatype().
+  void infer_datatypes(Model& model, int node_index) const override;
+};
+
+// Domain starts with "finn" and backend == "fpgadataflow" (finn-base util/fpgadataflow.py).
+bool is_fpgadataflow_node(const onnx::NodeProto& node);
+// The node's HwOp, or nullptr for anything else.
+const HwOp* hw_op_of(const onnx::NodeProto& node);
+
+// roundup_to_integer_multiple (finn-base util/basic.py): factor when x < factor.
+int64_t roundup_to_multiple(int64_t x, int64_t factor);
+
+}  // namespace shoal

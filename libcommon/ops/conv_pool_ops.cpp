@@ -1,0 +1,167 @@
+// Standard convolution and pooling ops (NCHW, 1-D and 2-D): Conv, MaxPool, AveragePool.
+// The streamlining rewrites around convolutions execute them (MoveAddPastConv).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "op_util.hpp"
+#include "shoal/attrs.hpp"
+#include "shoal/op.hpp"
+
+namespace shoal {
+namespace {
+
+// Spatial geometry shared by the ops: kernel, strides, dilations, begin/end pads.
+struct Window {
+  std::vector<int64_t> in, out, kernel, stride, dilation, pad_begin, pad_end;
+};
+
+Window window_of(const onnx::NodeProto& n, const Shape& x, const std::vector<int64_t>& kernel) {
+  std::size_t s = x.size() - 2;
+  Window w;
+  w.in.assign(x.begin() + 2, x.end());
+  w.kernel = kernel;
+  w.stride = attr_ints(n, "strides", std::vector<int64_t>(s, 1));
+  w.dilation = attr_ints(n, "dilations", std::vector<int64_t>(s, 1));
+  auto pads = attr_ints(n, "pads", std::vector<int64_t>(2 * s, 0));
+  if (kernel.size() != s || w.stride.size() != s || w.dilation.size() != s || pads.size() != 2 * s)
+    fail("kernel, strides, dilations or pads do not match {} spatial dimensions", s);
+  std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+  for (std::size_t d = 0; d < s; ++d) {
+    int64_t eff = w.dilation[d] * (kernel[d] - 1) + 1;
+    int64_t pb = pads[d], pe = pads[d + s];
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      int64_t o = (w.in[d] + w.stride[d] - 1) / w.stride[d];
+      int64_t total = std::max<int64_t>(0, (o - 1) * w.stride[d] + eff - w.in[d]);
+      pb = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      pe = total - pb;
+    } else if (auto_pad == "VALID") {
+      pb = pe = 0;
+    }
+    w.pad_begin.push_back(pb);
+    w.pad_end.push_back(pe);
+    double span = static_cast<double>(w.in[d] + pb + pe - eff) / w.stride[d];
+    w.out.push_back(static_cast<int64_t>(ceil_mode ? std::ceil(span) : std::floor(span)) + 1);
+  }
+  return w;
+}
+
+// Visits every output position (flattened spatial index) and every kernel tap, giving the
+// flat input spatial index or -1 for padding.
+template <typename F>
+void for_each_tap(const Window& w, F f) {
+  std::size_t s = w.in.size();
+  int64_t out_count = 1, k_count = 1;
+  for (std::size_t d = 0; d < s; ++d) {
+    out_count *= w.out[d];
+    k_count *= w.kernel[d];
+  }
+  std::vector<int64_t> o(s), k(s);
+  for (int64_t oi = 0; oi < out_count; ++oi) {
+    int64_t rem = oi;
+    for (int d = static_cast<int>(s) - 1; d >= 0; --d) {
+      o[d] = rem % w.out[d];
+      rem /= w.out[d];
+    }
+    for (int64_t ki = 0; ki < k_count; ++ki) {
+      int64_t r = ki;
+      for (int d = static_cast<int>(s) - 1; d >= 0; --d) {
+        k[d] = r % w.kernel[d];
+        r /= w.kernel[d];
+      }
+      int64_t flat = 0;
+      bool inside = true;
+      for (std::size_t d = 0; d < s; ++d) {
+        int64_t pos = o[d] * w.stride[d] + k[d] * w.dilation[d] - w.pad_begin[d];
+        if (pos < 0 || pos >= w.in[d]) inside = false;
+        flat = flat * w.in[d] + pos;
+      }
+      f(oi, ki, inside ? flat : -1);
+    }
+  }
+}
+
+void conv(ExecContext& c) {
+  Tensor x = c.in(0).astype(ElemType::Float), W = c.in(1).astype(ElemType::Float);
+  if (x.rank() < 3 || W.rank() != x.rank())
+    fail("Conv needs NC... inputs and weights of the same rank");
+  int64_t N = x.shape()[0], C = x.shape()[1], M = W.shape()[0],
+          group = attr_int(c.node, "group", 1);
+  int64_t cpg = W.shape()[1];
+  if (C != cpg * group)
+    fail("Conv input has {} channels, weights expect {} x group {}", C, cpg, group);
+  std::vector<int64_t> kernel(W.shape().begin() + 2, W.shape().end());
+  Window w = window_of(c.node, x.shape(), kernel);
+  int64_t in_sp = element_count(w.in), out_sp = element_count(w.out), k_sp = element_count(kernel);
+  Shape out_shape = {N, M};
+  out_shape.insert(out_shape.end(), w.out.begin(), w.out.end());
+  Tensor y(ElemType::Float, out_shape);
+  std::vector<double> acc(static_cast<std::size_t>(out_sp));
+  auto px = x.span<float>();
+  auto pw = W.span<float>();
+  auto py = y.span<float>();
+  std::vector<float> bias(M, 0.0f);
+  if (c.has_input(2)) bias = c.in(2).floats();
+  int64_t mpg = M / group;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      int64_t g = m / mpg;
+      for (int64_t ci = 0; ci < cpg; ++ci) {
+        const float* xin = px.data() + (n * C + g * cpg + ci) * in_sp;
+        const float* wk = pw.data() + (m * cpg + ci) * k_sp;
+        for_each_tap(w, [&](int64_t oi, int64_t ki, int64_t flat) {
+          if (flat >= 0) acc[oi] += static_cast<double>(xin[flat]) * wk[ki];
+        });
+      }
+      for (int64_t oi = 0; oi < out_sp; ++oi)
+        py[(n * M + m) * out_sp + oi] = static_cast<float>(acc[oi]) + bias[m];
+    }
+  c.outputs[0] = std::move(y);
+}
+
+void pool(ExecContext& c) {
+  Tensor x = c.in(0).astype(ElemType::Float);
+  if (x.rank() < 3) fail("pooling needs an NC... input");
+  bool is_max = c.node.op_type() == "MaxPool";
+  bool count_pad = attr_int(c.node, "count_include_pad", 0) != 0;
+  Window w = window_of(c.node, x.shape(), attr_ints(c.node, "kernel_shape"));
+  int64_t N = x.shape()[0], C = x.shape()[1], in_sp = element_count(w.in),
+          out_sp = element_count(w.out);
+  int64_t k_sp = element_count(w.kernel);
+  Shape out_shape = {N, C};
+  out_shape.insert(out_shape.end(), w.out.begin(), w.out.end());
+  Tensor y(ElemType::Float, out_shape);
+  std::vector<double> acc(out_sp);
+  std::vector<int64_t> count(out_sp);
+  auto px = x.span<float>();
+  auto py = y.span<float>();
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    std::fill(acc.begin(), acc.end(), is_max ? -std::numeric_limits<double>::infinity() : 0.0);
+    std::fill(count.begin(), count.end(), 0);
+    const float* xin = px.data() + nc * in_sp;
+    for_each_tap(w, [&](int64_t oi, int64_t, int64_t flat) {
+      if (flat < 0) return;
+      if (is_max)
+        acc[oi] = std::max(acc[oi], static_cast<double>(xin[flat]));
+      else
+        acc[oi] += xin[flat];
+      ++count[oi];
+    });
+    for (int64_t oi = 0; oi < out_sp; ++oi)
+      py[nc * out_sp + oi] =
+          static_cast<float>(is_max ? acc[oi] : acc[oi] / (count_pad ? k_sp : count[oi]));
+  }
+  c.outputs[0] = std::move(y);
+}
+
+}  // namespace
+
+void register_conv_pool_ops() {
+  register_op(std::make_unique<FunctionOp>("Conv", conv));
+  register_op(std::make_unique<FunctionOp>("MaxPool", pool));
+  register_op(std::make_unique<FunctionOp>("AveragePool", pool));
+}
+
+}  // namespace shoal

@@ -1,0 +1,179 @@
+// StreamingFCLayer_Batch: the matrix-vector(-activation) unit (estimates.md §3.1,
+// hardware.md §1.2). y = x·W (popcount of XNOR in binaryXnorMode), then, unless
+// noActivation, ActVal + #{k : acc >= T[c, k]} (a BIPOLAR output maps count c to 2c-1).
+#include <algorithm>
+#include <cmath>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/kernels.hpp"
+
+namespace shoal {
+namespace {
+
+class StreamingFCLayerBatch : public HwOp {
+ public:
+  std::string_view op_type() const override { return "StreamingFCLayer_Batch"; }
+  std::vector<AttrSpec> own_attr_specs() const override {
+    return {int_attr("PE", 0, true),
+            int_attr("SIMD", 0, true),
+            int_attr("MW", 0, true),
+            int_attr("MH", 0, true),
+            string_attr("resType", "lut", false, {"auto", "lut", "dsp"}),
+            int_attr("ActVal", 0),
+            string_attr("inputDataType", "", true),
+            string_attr("weightDataType", "", true),
+            string_attr("outputDataType", "", true),
+            string_attr("accDataType", "INT32"),
+            int_attr("binaryXnorMode", 0, false, {0, 1}),
+            int_attr("noActivation", 0, false, {0, 1}),
+            ints_attr("numInputVectors", {1}),
+            string_attr("mem_mode", "const", false, {"const", "decoupled", "external"}),
+            string_attr("ram_style", "auto", false, {"auto", "block", "distributed", "ultra"}),
+            int_attr("runtime_writeable_weights", 0, false, {0, 1})};
+  }
+
+  static Shape vecs(const onnx::NodeProto& n) { return NodeAttrs(n).ints("numInputVectors"); }
+
+  Shape normal_input_shape(const onnx::NodeProto& n, int) const override {
+    Shape s = vecs(n);
+    s.push_back(NodeAttrs(n).i("MW"));
+    return s;
+  }
+  Shape normal_output_shape(const onnx::NodeProto& n) const override {
+    Shape s = vecs(n);
+    s.push_back(NodeAttrs(n).i("MH"));
+    return s;
+  }
+  Shape folded_input_shape(const onnx::NodeProto& n, int ind) const override {
+    NodeAttrs a(n);
+    int64_t mw = a.i("MW"), mh = a.i("MH"), simd = a.i("SIMD"), pe = a.i("PE");
+    check_folding(n);
+    Shape s = vecs(n);
+    if (ind == 1) {  // the external weight stream
+      s.push_back((mw / simd) * (mh / pe));
+      s.push_back(simd * pe);
+    } else {
+      s.push_back(mw / simd);
+      s.push_back(simd);
+    }
+    return s;
+  }
+  Shape folded_output_shape(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    check_folding(n);
+    Shape s = vecs(n);
+    s.push_back(a.i("MH") / a.i("PE"));
+    s.push_back(a.i("PE"));
+    return s;
+  }
+  DataType input_datatype(const onnx::NodeProto& n, int ind) const override {
+    return NodeAttrs(n).dt(ind == 1 ? "weightDataType" : "inputDataType");
+  }
+  DataType output_datatype(const onnx::NodeProto& n) const override {
+    return NodeAttrs(n).dt("outputDataType");
+  }
+  int64_t instream_width(const onnx::NodeProto& n, int ind) const override {
+    NodeAttrs a(n);
+    if (ind == 1) return weightstream_width(n);
+    return a.i("SIMD") * a.dt("inputDataType").bitwidth();
+  }
+  int64_t outstream_width(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    return a.i("PE") * a.dt("outputDataType").bitwidth();
+  }
+  static int64_t weightstream_width(const onnx::NodeProto& n) {
+    NodeAttrs a(n);
+    std::string mode = a.s("mem_mode");
+    if (mode != "decoupled" && mode != "external") return 0;
+    return a.i("PE") * a.i("SIMD") * a.dt("weightDataType").bitwidth();
+  }
+
+  static void check_folding(const onnx::NodeProto& n) {
+    NodeAttrs a(n);
+    int64_t mw = a.i("MW"), mh = a.i("MH"), simd = a.i("SIMD"), pe = a.i("PE");
+    if (simd < 1 || mw % simd != 0)
+      fail("{}: SIMD={} does not divide MW={}", describe(n), simd, mw);
+    if (pe < 1 || mh % pe != 0) fail("{}: PE={} does not divide MH={}", describe(n), pe, mh);
+  }
+
+  // v0.6 rule (streamingfclayer_batch.py:569): the accumulator range from the weights and
+  // the input type's full range (binary weights and inputs count as 0/1); thresholds are
+  // clipped into [acc_min, acc_max + 1]; without activation the width is rounded up to a
+  // multiple of 8 and becomes the output type.
+  void minimize_accumulator_width(Model& m, int idx) const override {
+    auto& n = m.node(idx);
+    NodeAttrs a(n);
+    auto W = m.initializer(n.input(1));
+    if (!W) fail("{}: the weights '{}' are not constant", describe(n), n.input(1));
+    double wmin = INFINITY, wmax = -INFINITY;
+    for (int64_t i = 0; i < W->size(); ++i) {
+      wmin = std::min(wmin, W->get(i));
+      wmax = std::max(wmax, W->get(i));
+    }
+    DataType idt = a.dt("inputDataType");
+    double imin = idt.min(), imax = idt.max();
+    double mw = static_cast<double>(W->shape()[0]);
+    double p[4] = {wmin * imax, wmin * imin, wmax * imax, wmax * imin};
+    double acc_min = mw * std::min({p[0], p[1], p[2], p[3]});
+    double acc_max = mw * std::max({p[0], p[1], p[2], p[3]});
+    auto pick = [](double lo, double hi) {
+      if (lo < 0) return *DataType::smallest_possible(std::fabs(lo) > hi ? lo : 0 - hi);
+      return *DataType::smallest_possible(hi);
+    };
+    if (n.input_size() > 2 && !a.i("noActivation")) {
+      auto T = m.initializer(n.input(2));
+      if (!T) fail("{}: the thresholds '{}' are not constant", describe(n), n.input(2));
+      double tmin = INFINITY, tmax = -INFINITY;
+      for (int64_t i = 0; i < T->size(); ++i) {
+        tmin = std::min(tmin, T->get(i));
+        tmax = std::max(tmax, T->get(i));
+      }
+      if (tmax > acc_max + 1 || tmin < acc_min) {
+        Tensor clipped = T->astype(ElemType::Float);
+        for (float& v : clipped.span<float>())
+          v = static_cast<float>(std::min(std::max<double>(v, acc_min), acc_max + 1));
+        DataType tdt = m.datatype(n.input(2));
+        m.set_initializer(n.input(2), clipped);
+        m.set_datatype(n.input(2), tdt);
+        tmin = std::max(tmin, acc_min);
+        tmax = std::min(tmax, acc_max + 1);
+      }
+      DataType tdt = pick(std::min(acc_min, tmin), std::max(acc_max, tmax));
+      set_attr(n, "accDataType", tdt.name());
+    } else {
+      DataType adt = pick(acc_min, acc_max);
+      // a datatype divisible by 8 bits in case this is the last node
+      if (adt.kind() == DataType::Kind::UInt || adt.kind() == DataType::Kind::Int)
+        adt = adt.with_bitwidth(static_cast<int>(roundup_to_multiple(adt.bitwidth(), 8)));
+      set_attr(n, "accDataType", adt.name());
+      set_attr(n, "outputDataType", adt.name());
+    }
+  }
+
+  void execute(ExecContext& c) const override {
+    NodeAttrs a(c.node);
+    const Tensor& x = c.in(0);
+    const Tensor& w = c.in(1);
+    int64_t mw = a.i("MW"), mh = a.i("MH");
+    if (w.rank() != 2 || w.shape()[0] != mw || w.shape()[1] != mh)
+      fail("weights have shape {}, expected [{}, {}]", format_shape(w.shape()), mw, mh);
+    Tensor acc = a.i("binaryXnorMode") ? xnor_popcount_matmul(x, w) : matmul(x, w);
+    if (a.i("noActivation")) {
+      c.outputs[0] = std::move(acc);
+      return;
+    }
+    bool bipolar = a.dt("outputDataType") == DataType::bipolar();
+    float bias = bipolar ? -1.0f : static_cast<float>(a.i("ActVal"));
+    c.outputs[0] = multithreshold(acc, c.in(2), bipolar ? 2.0f : 1.0f, bias, "NHWC");
+  }
+};
+
+}  // namespace
+
+void register_streaming_fc_layer_batch_op() {
+  register_op(std::make_unique<StreamingFCLayerBatch>());
+}
+
+}  // namespace shoal

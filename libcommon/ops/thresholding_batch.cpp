@@ -1,0 +1,87 @@
+// Thresholding_Batch: a standalone activation (estimates.md §3.2, hardware.md §1.4),
+// y = ActVal + #{k : x >= T[c, k]} with the channel on the last axis.
+#include <algorithm>
+#include <cmath>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/kernels.hpp"
+
+namespace shoal {
+namespace {
+
+class ThresholdingBatch : public HwOp {
+ public:
+  std::string_view op_type() const override { return "Thresholding_Batch"; }
+  std::vector<AttrSpec> own_attr_specs() const override {
+    return {int_attr("PE", 0, true), int_attr("NumChannels", 0, true),
+            int_attr("numSteps", 1, true),
+            string_attr("ram_style", "distributed", false, {"distributed", "block"}),
+            string_attr("inputDataType", "", true), string_attr("weightDataType", "", true),
+            string_attr("outputDataType", "", true), ints_attr("numInputVectors", {1}),
+            int_attr("ActVal", 0), string_attr("mem_mode", "const", false, {"const", "decoupled"}),
+            int_attr("runtime_writeable_weights", 0, false, {0, 1}),
+            // declared 0 in FINN but shadowed by HLSCustomOp's 2 (estimates.md §3.0)
+            int_attr("inFIFODepth", 0), int_attr("outFIFODepth", 0)};
+  }
+  static Shape normal(const onnx::NodeProto& n) {
+    Shape s = NodeAttrs(n).ints("numInputVectors");
+    s.push_back(NodeAttrs(n).i("NumChannels"));
+    return s;
+  }
+  static Shape folded(const onnx::NodeProto& n) {
+    NodeAttrs a(n);
+    int64_t c = a.i("NumChannels"), pe = a.i("PE");
+    if (pe < 1 || c % pe != 0) fail("{}: PE={} does not divide NumChannels={}", describe(n), pe, c);
+    Shape s = a.ints("numInputVectors");
+    s.push_back(c / pe);
+    s.push_back(pe);
+    return s;
+  }
+  Shape normal_input_shape(const onnx::NodeProto& n, int) const override { return normal(n); }
+  Shape normal_output_shape(const onnx::NodeProto& n) const override { return normal(n); }
+  Shape folded_input_shape(const onnx::NodeProto& n, int) const override { return folded(n); }
+  Shape folded_output_shape(const onnx::NodeProto& n) const override { return folded(n); }
+  DataType input_datatype(const onnx::NodeProto& n, int) const override {
+    return NodeAttrs(n).dt("inputDataType");
+  }
+  DataType output_datatype(const onnx::NodeProto& n) const override {
+    return NodeAttrs(n).dt("outputDataType");
+  }
+
+  // v0.6 rule (thresholding_batch.py:212): weightDataType covers the input type's range and
+  // the threshold values.
+  void minimize_accumulator_width(Model& m, int idx) const override {
+    auto& n = m.node(idx);
+    auto T = m.initializer(n.input(1));
+    if (!T) fail("{}: the thresholds '{}' are not constant", describe(n), n.input(1));
+    DataType idt = NodeAttrs(n).dt("inputDataType");
+    double tmin = idt.min(), tmax = idt.max();
+    for (int64_t i = 0; i < T->size(); ++i) {
+      tmin = std::min(tmin, T->get(i));
+      tmax = std::max(tmax, T->get(i));
+    }
+    DataType tdt = tmin < 0
+                       ? *DataType::smallest_possible(std::fabs(tmin) > tmax ? tmin : -tmax - 1)
+                       : *DataType::smallest_possible(tmax);
+    set_attr(n, "weightDataType", tdt.name());
+  }
+
+  void execute(ExecContext& c) const override {
+    NodeAttrs a(c.node);
+    bool bipolar = a.dt("outputDataType") == DataType::bipolar();
+    Tensor y = multithreshold(c.in(0), c.in(1), 1.0f, static_cast<float>(a.i("ActVal")), "NHWC");
+    if (bipolar)
+      for (float& v : y.span<float>()) v = 2 * v - 1;
+    c.outputs[0] = std::move(y);
+  }
+};
+
+}  // namespace
+
+void register_thresholding_batch_op() {
+  register_op(std::make_unique<ThresholdingBatch>());
+}
+
+}  // namespace shoal

@@ -1,0 +1,98 @@
+#include "shoal/hw_op.hpp"
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+
+namespace shoal {
+
+namespace {
+// HLSCustomOp's common attributes (estimates.md §3.0).
+std::vector<AttrSpec> common_attrs() {
+  return {string_attr("backend", "fpgadataflow", true),
+          string_attr("code_gen_dir_cppsim", ""),
+          string_attr("code_gen_dir_ipgen", ""),
+          string_attr("executable_path", ""),
+          string_attr("ipgen_path", ""),
+          string_attr("ip_path", ""),
+          string_attr("ip_vlnv", ""),
+          string_attr("exec_mode", "", false, {"", "rtlsim", "cppsim"}),
+          int_attr("cycles_rtlsim", 0),
+          int_attr("cycles_estimate", 0),
+          string_attr("rtlsim_trace", ""),
+          string_attr("res_estimate", ""),
+          string_attr("res_hls", ""),
+          string_attr("res_synth", ""),
+          string_attr("rtlsim_so", ""),
+          int_attr("slr", -1),
+          string_attr("mem_port", ""),
+          int_attr("partition_id", 0),
+          int_attr("device_id", 0),
+          int_attr("inFIFODepth", 2),
+          int_attr("outFIFODepth", 2)};
+}
+}  // namespace
+
+std::vector<AttrSpec> HwOp::attr_specs() const {
+  std::vector<AttrSpec> out;
+  auto common = common_attrs();
+  for (const auto& s : own_attr_specs()) {
+    bool shadowed = false;
+    for (const auto& c : common) shadowed |= c.name == s.name;
+    if (!shadowed) out.push_back(s);
+  }
+  out.insert(out.end(), common.begin(), common.end());
+  return out;
+}
+
+int64_t HwOp::instream_width(const onnx::NodeProto& n, int ind) const {
+  return folded_input_shape(n, ind).back() * input_datatype(n, ind).bitwidth();
+}
+
+int64_t HwOp::outstream_width(const onnx::NodeProto& n) const {
+  return folded_output_shape(n).back() * output_datatype(n).bitwidth();
+}
+
+int64_t roundup_to_multiple(int64_t x, int64_t factor) {
+  if (x < factor) return factor;
+  return (x + factor - 1) / factor * factor;
+}
+
+int64_t HwOp::instream_width_padded(const onnx::NodeProto& n, int ind) const {
+  return roundup_to_multiple(instream_width(n, ind), 8);
+}
+
+int64_t HwOp::outstream_width_padded(const onnx::NodeProto& n) const {
+  return roundup_to_multiple(outstream_width(n), 8);
+}
+
+int64_t HwOp::number_output_values(const onnx::NodeProto& n) const {
+  Shape s = folded_output_shape(n);
+  int64_t v = 1;
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) v *= s[i];
+  return v;
+}
+
+std::vector<Shape> HwOp::infer_shapes(const onnx::NodeProto& n,
+                                      const std::vector<std::optional<Shape>>&) const {
+  return {normal_output_shape(n)};
+}
+
+void HwOp::infer_datatypes(Model& m, int idx) const {
+  auto& n = m.node(idx);
+  DataType idt = m.datatype(n.input(0));
+  set_attr(n, "inputDataType", idt.name());
+  m.set_datatype(n.output(0), output_datatype(n));
+}
+
+bool is_fpgadataflow_node(const onnx::NodeProto& node) {
+  if (node.domain().rfind("finn", 0) != 0) return false;
+  const auto* a = find_attr(node, "backend");
+  return a && a->s() == "fpgadataflow";
+}
+
+const HwOp* hw_op_of(const onnx::NodeProto& node) {
+  if (!is_fpgadataflow_node(node)) return nullptr;
+  return dynamic_cast<const HwOp*>(find_op(node));
+}
+
+}  // namespace shoal

@@ -1,0 +1,310 @@
+// step_convert_to_hls (dialect.md §3.4): MatMul/XnorPopcountMatMul (+ MultiThreshold)
+// become StreamingFCLayer_Batch, standalone MultiThresholds Thresholding_Batch, TopK
+// LabelSelect_Batch. FINN asserts on patterns it cannot convert; shoal leaves such nodes
+// on the host and notes why, so the partition step can explain a split.
+#include <cmath>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/hls_conversion.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/op.hpp"
+#include "shoal/shape_inference.hpp"
+#include "shoal/streamline.hpp"
+#include "shoal/transforms.hpp"
+
+namespace shoal {
+
+namespace {
+
+void note(ConversionNotes* notes, const onnx::NodeProto& n, const std::string& why) {
+  if (notes && n.output_size() > 0) (*notes)[n.output(0)] = why;
+}
+
+bool is_general(const onnx::NodeProto& n, const char* op) {
+  return n.op_type() == op && classify_domain(n.domain()) == Domain::General;
+}
+
+// The thresholds of an integer-input MultiThreshold, rounded up (exact for integer inputs).
+std::optional<Tensor> integer_thresholds(const Model& m, const onnx::NodeProto& mt) {
+  auto t = m.initializer(mt.input(1));
+  if (!t) return std::nullopt;
+  Tensor f = t->astype(ElemType::Float);
+  for (float& v : f.span<float>()) v = std::ceil(v);
+  return f;
+}
+
+void finish_conversion(Model& m) {
+  apply(m, minimize_accumulator_width);
+  apply(m, infer_shapes_transform);
+  apply(m, infer_datatypes);
+}
+
+onnx::NodeProto make_fc(const std::vector<std::string>& inputs, const std::string& output,
+                        int64_t mw, int64_t mh, const DataType& idt, const DataType& wdt,
+                        const DataType& odt, int64_t actval, bool xnor, bool no_activation,
+                        const Shape& in_shape, const std::string& mem_mode) {
+  auto n = make_node("StreamingFCLayer_Batch", inputs, {output}, kDataflowDomain);
+  set_attr(n, "backend", "fpgadataflow");
+  set_attr(n, "MW", mw);
+  set_attr(n, "MH", mh);
+  set_attr(n, "SIMD", int64_t{1});
+  set_attr(n, "PE", int64_t{1});
+  set_attr(n, "inputDataType", idt.name());
+  set_attr(n, "weightDataType", wdt.name());
+  set_attr(n, "outputDataType", odt.name());
+  set_attr(n, "ActVal", actval);
+  set_attr(n, "binaryXnorMode", int64_t{xnor});
+  set_attr(n, "noActivation", int64_t{no_activation});
+  set_attr(n, "numInputVectors", Shape(in_shape.begin(), in_shape.end() - 1));
+  set_attr(n, "mem_mode", mem_mode);
+  return n;
+}
+
+// Shared by the binary and quantized conversions. `xnor` selects XnorPopcountMatMul.
+bool infer_fc(Model& m, const std::string& mem_mode, ConversionNotes* notes, bool xnor) {
+  bool changed = false;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const onnx::NodeProto mm = m.node(i);
+    bool match = xnor ? is_general(mm, "XnorPopcountMatMul")
+                      : (mm.op_type() == "MatMul" && mm.domain().empty());
+    if (!match) continue;
+    const std::string x = mm.input(0), w = mm.input(1), out = mm.output(0);
+    if (!xnor && m.annotation(w, "tensor_sparsity")) {
+      note(notes, mm,
+           "its weights are sparse (depthwise), which needs Vector_Vector_Activate_Batch");
+      continue;
+    }
+    DataType idt = m.datatype(x), wdt = m.datatype(w);
+    if (!idt.is_integer()) {
+      note(notes, mm, fmt::format("its input '{}' is {}, not an integer type", x, idt.name()));
+      continue;
+    }
+    if (!wdt.is_integer()) {
+      note(notes, mm, fmt::format("its weights '{}' are {}, not an integer type", w, wdt.name()));
+      continue;
+    }
+    auto W = m.initializer(w);
+    if (!W || W->rank() != 2) {
+      note(notes, mm, fmt::format("its weights '{}' are not a constant matrix", w));
+      continue;
+    }
+    auto in_shape = m.tensor_shape(x);
+    if (!in_shape || in_shape->empty()) {
+      note(notes, mm, fmt::format("the shape of its input '{}' is unknown", x));
+      continue;
+    }
+    if (xnor) idt = wdt = DataType::binary();
+    int64_t mw = W->shape()[0], mh = W->shape()[1];
+    // A following MultiThreshold is fused when it is this MatMul's only consumer.
+    int c = m.find_consumer(out);
+    bool fuse = c >= 0 && is_general(m.node(c), "MultiThreshold") && m.consumers(out).size() == 1 &&
+                !m.is_graph_output(out);
+    if (fuse) {
+      const onnx::NodeProto mt = m.node(c);
+      auto T = integer_thresholds(m, mt);
+      NodeAttrs a(mt);
+      DataType odt = m.datatype(mt.output(0));
+      float scale = a.f("out_scale"), bias = a.f("out_bias");
+      std::string why;
+      if (!T || T->rank() != 2)
+        why = "its thresholds are not a constant matrix";
+      else if (T->shape()[0] != 1 && T->shape()[0] != mh)
+        why = fmt::format("its thresholds have {} rows, not 1 or {}", T->shape()[0], mh);
+      int64_t actval = 0;
+      if (why.empty() && !xnor) {
+        bool bipolar_ok = odt == DataType::bipolar() && scale == 2.0f && bias == -1.0f;
+        if (std::floor(bias) != bias)
+          why = fmt::format("out_bias {} is not an integer", bias);
+        else if (scale != 1.0f && !bipolar_ok)
+          why = fmt::format("out_scale is {}, hardware needs 1", scale);
+        else if (odt.is_signed() && !bipolar_ok && !(bias < 0))
+          why = fmt::format("a signed output ({}) needs a negative out_bias", odt.name());
+        actval = bipolar_ok ? 0 : static_cast<int64_t>(bias);
+      } else if (why.empty()) {
+        actval = odt.bitwidth() == 1 ? 0 : static_cast<int64_t>(odt.min());
+      }
+      if (why.empty()) {
+        std::string tname = mt.input(1);
+        DataType tdt = m.datatype(tname);
+        m.set_initializer(tname, *T);
+        m.set_datatype(tname, tdt);
+        auto fc = make_fc({x, w, tname}, mt.output(0), mw, mh, idt, wdt, odt, actval, xnor, false,
+                          *in_shape, mem_mode);
+        int hi = std::max(i, c), lo = std::min(i, c);
+        m.remove_node(hi);
+        m.remove_node(lo);
+        m.insert_node(lo, fc);
+        changed = true;
+        continue;
+      }
+      note(notes, m.node(c), why);
+    }
+    DataType odt = m.datatype(out);
+    auto fc = make_fc({x, w}, out, mw, mh, idt, wdt, odt, 0, xnor, true, *in_shape, mem_mode);
+    m.remove_node(i);
+    m.insert_node(i, fc);
+    changed = true;
+  }
+  if (changed) finish_conversion(m);
+  return changed;
+}
+
+}  // namespace
+
+bool infer_binary_streaming_fc_layer(Model& m, const std::string& mem_mode,
+                                     ConversionNotes* notes) {
+  return infer_fc(m, mem_mode, notes, true);
+}
+
+bool infer_quantized_streaming_fc_layer(Model& m, const std::string& mem_mode,
+                                        ConversionNotes* notes) {
+  return infer_fc(m, mem_mode, notes, false);
+}
+
+bool infer_thresholding_layer(Model& m, const std::string& mem_mode, ConversionNotes* notes) {
+  bool changed = false;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const onnx::NodeProto mt = m.node(i);
+    if (!is_general(mt, "MultiThreshold")) continue;
+    DataType idt = m.datatype(mt.input(0));
+    if (!idt.is_integer()) {
+      note(notes, mt,
+           fmt::format("its input '{}' is {}, not an integer type", mt.input(0), idt.name()));
+      continue;
+    }
+    auto shape = m.tensor_shape(mt.input(0));
+    auto T = integer_thresholds(m, mt);
+    NodeAttrs a(mt);
+    float scale = a.f("out_scale"), bias = a.f("out_bias");
+    DataType odt = m.datatype(mt.output(0));
+    std::string why;
+    if (!shape || shape->empty())
+      why = "the shape of its input is unknown";
+    else if (shape->size() == 4 &&
+             m.layout(mt.input(0)) == std::vector<std::string>{"N", "C", "H", "W"})
+      why = "its input is NCHW; channels-last conversion of 4-D activations is not implemented yet";
+    else if (!T || T->rank() != 2)
+      why = "its thresholds are not a constant matrix";
+    else if (T->shape()[0] != 1 && T->shape()[0] != shape->back())
+      why = fmt::format("its thresholds have {} rows, not 1 or {}", T->shape()[0], shape->back());
+    else if (scale != 1.0f)
+      why = fmt::format("out_scale is {}, hardware needs 1", scale);
+    else if (std::floor(bias) != bias)
+      why = fmt::format("out_bias {} is not an integer", bias);
+    else if (odt.is_signed() && !(bias < 0))
+      why = fmt::format("a signed output ({}) needs a negative out_bias", odt.name());
+    if (!why.empty()) {
+      note(notes, mt, why);
+      continue;
+    }
+    std::string tname = mt.input(1);
+    DataType tdt = m.datatype(tname);
+    m.set_initializer(tname, *T);
+    m.set_datatype(tname, tdt);
+    auto n = make_node("Thresholding_Batch", {mt.input(0), tname}, {mt.output(0)}, kDataflowDomain);
+    set_attr(n, "backend", "fpgadataflow");
+    set_attr(n, "NumChannels", shape->back());
+    set_attr(n, "PE", int64_t{1});
+    set_attr(n, "numSteps", T->shape()[1]);
+    set_attr(n, "inputDataType", idt.name());
+    set_attr(n, "weightDataType", idt.name());  // set by MinimizeAccumulatorWidth
+    set_attr(n, "outputDataType", odt.name());
+    set_attr(n, "numInputVectors", Shape(shape->begin(), shape->end() - 1));
+    set_attr(n, "ActVal", static_cast<int64_t>(bias));
+    set_attr(n, "mem_mode", mem_mode);
+    m.remove_node(i);
+    m.insert_node(i, n);
+    changed = true;
+  }
+  if (changed) finish_conversion(m);
+  return changed;
+}
+
+bool infer_label_select_layer(Model& m, ConversionNotes* notes) {
+  bool changed = false;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const onnx::NodeProto t = m.node(i);
+    if (t.op_type() != "TopK" || !t.domain().empty() || t.output_size() < 2) continue;
+    DataType idt = m.datatype(t.input(0));
+    auto shape = m.tensor_shape(t.input(0));
+    std::optional<Tensor> k;
+    if (t.input_size() > 1) k = m.initializer(t.input(1));
+    std::string why;
+    if (!idt.is_integer())
+      why = fmt::format("its input '{}' is {}, not an integer type", t.input(0), idt.name());
+    else if (!m.consumers(t.output(0)).empty() || m.is_graph_output(t.output(0)))
+      why = "its values output is used";
+    else if (!shape || shape->empty())
+      why = "the shape of its input is unknown";
+    else if (!k || k->size() != 1)
+      why = "k is not a constant";
+    else if (attr_int(t, "largest", 1) != 1)
+      why = "it selects the smallest values";
+    else if (auto axis = attr_int(t, "axis", -1);
+             axis != -1 && axis != static_cast<int64_t>(shape->size()) - 1)
+      why = "it does not select along the last axis";
+    if (!why.empty()) {
+      note(notes, t, why);
+      continue;
+    }
+    auto n = make_node("LabelSelect_Batch", {t.input(0)}, {t.output(1)}, kDataflowDomain);
+    set_attr(n, "backend", "fpgadataflow");
+    set_attr(n, "Labels", shape->back());
+    set_attr(n, "PE", int64_t{1});
+    set_attr(n, "K", static_cast<int64_t>(k->get(0)));
+    set_attr(n, "inputDataType", idt.name());
+    m.remove_node(i);
+    m.insert_node(i, n);
+    changed = true;
+  }
+  if (changed) finish_conversion(m);
+  return changed;
+}
+
+bool minimize_accumulator_width(Model& m) {
+  for (int i = 0; i < m.node_count(); ++i)
+    if (const HwOp* op = hw_op_of(m.node(i))) op->minimize_accumulator_width(m, i);
+  return false;
+}
+
+// A Transpose followed by its inverse cancels (absorb.py AbsorbConsecutiveTransposes).
+bool absorb_consecutive_transposes(Model& m) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& a = m.node(i);
+    if (a.op_type() != "Transpose" || !a.domain().empty()) continue;
+    auto cons = m.consumers(a.output(0));
+    if (cons.size() != 1 || m.is_graph_output(a.output(0))) continue;
+    const auto& b = m.node(cons[0]);
+    if (b.op_type() != "Transpose" || !b.domain().empty()) continue;
+    auto p1 = attr_ints(a, "perm"), p2 = attr_ints(b, "perm");
+    if (p1.size() != p2.size() || p1.empty()) continue;
+    bool inverse = true;
+    for (std::size_t k = 0; k < p1.size(); ++k) inverse &= p1[p2[k]] == static_cast<int64_t>(k);
+    if (!inverse || m.is_graph_output(b.output(0))) continue;
+    std::string in = a.input(0), out = b.output(0);
+    int bi = cons[0];
+    m.remove_node(std::max(i, bi));
+    m.remove_node(std::min(i, bi));
+    for (int c : m.consumers(out))
+      for (auto& x : *m.node(c).mutable_input())
+        if (x == out) x = in;
+    return true;
+  }
+  return false;
+}
+
+void convert_to_hls_step(Model& m, const ConvertToHlsOptions& o, ConversionNotes* notes) {
+  if (o.standalone_thresholds)
+    apply(m, [&](Model& x) { return infer_thresholding_layer(x, "const", notes); });
+  apply(m, [&](Model& x) { return infer_binary_streaming_fc_layer(x, o.mem_mode, notes); });
+  apply(m, [&](Model& x) { return infer_quantized_streaming_fc_layer(x, o.mem_mode, notes); });
+  apply(m, [&](Model& x) { return infer_label_select_layer(x, notes); });
+  // v0.6's builder calls InferThresholdingLayer() with its default mem_mode, "const".
+  apply(m, [&](Model& x) { return infer_thresholding_layer(x, "const", notes); });
+  apply(m, absorb_consecutive_transposes);
+  apply(m, [](Model& x) { return give_unique_node_names(x); });
+  apply(m, infer_data_layouts);
+}
+
+}  // namespace shoal
