@@ -105,8 +105,8 @@ void infer_shapes(Model& model) {
   }
   auto* g = work.mutable_graph();
   g->clear_value_info();
-  for (auto& out : *g->mutable_output())
-    if (out.type().has_tensor_type()) out.mutable_type()->mutable_tensor_type()->clear_shape();
+  // Graph outputs are inferred afresh (a wrongly declared type or shape would only clash).
+  for (auto& out : *g->mutable_output()) out.clear_type();
   onnx::ShapeInferenceOptions options(false, 0, true);
   try {
     onnx::shape_inference::InferShapes(work, onnx::OpSchemaRegistry::Instance(), options);

@@ -295,6 +295,7 @@ bool absorb_consecutive_transposes(Model& m) {
 }
 
 void convert_to_hls_step(Model& m, const ConvertToHlsOptions& o, ConversionNotes* notes) {
+  apply(m, infer_shapes_transform);
   if (o.standalone_thresholds)
     apply(m, [&](Model& x) { return infer_thresholding_layer(x, "const", notes); });
   apply(m, [&](Model& x) { return infer_binary_streaming_fc_layer(x, o.mem_mode, notes); });

@@ -31,3 +31,20 @@ make_facile() {
 }
 
 py() { /usr/bin/python3 "$@"; }
+
+# tidy + streamline of a shared model into $2 (a path without extension).
+streamlined_shared() {
+  onnx-tidy "$(shared_model $1)" | streamline -o "$2.onnx"
+}
+
+# A generated facile-like model edited by a python snippet ($2, reading m) into $1.
+edited_facile() {
+  local out=$1 code=$2
+  make_facile "$BATS_TEST_TMPDIR/src"
+  py -c "
+import onnx, sys
+from onnx import numpy_helper as nh, helper
+m = onnx.load(sys.argv[1])
+$code
+onnx.save(m, sys.argv[2])" "$BATS_TEST_TMPDIR/src/model.onnx" "$out"
+}
