@@ -2,7 +2,8 @@
 # Runs every test suite and ends with one line "N passed, N failed".
 #   tests/run.sh [BUILD_DIR]
 # Unit tests run through ctest; tool and pipeline tests through Bats (TAP output is counted
-# here because Bats prints no summary line of its own in CI).
+# here because Bats prints no summary line of its own in CI); the hardware modules through
+# tests/hls/run.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -35,6 +36,16 @@ if [ "${#suites[@]}" -gt 0 ]; then
   [ "$missing" -gt 0 ] && f=$((f + missing))
   if [ "$bats_rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+fi
+
+# The hardware layer library: lint, elaboration and a Verilator testbench per module.
+SHOAL_HLS_BUILD="$PWD/$build/hls-tests" tests/hls/run.sh 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(cut -d' ' -f1 <<<"$line"))); failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+else
+  failed=$((failed + 1)); rc=1
 fi
 rm -f "$log" "$tap"
 

@@ -1,0 +1,85 @@
+// Golden models, see golden.h.
+#include "golden.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace golden {
+
+std::vector<tb::Bits> memstream(const std::vector<tb::Bits>& mem, size_t n) {
+  std::vector<tb::Bits> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(mem[i % mem.size()]);
+  return out;
+}
+
+std::vector<tb::Bits> dwc(const std::vector<tb::Bits>& in, int out_width) {
+  std::vector<tb::Bits> out;
+  tb::Bits cur(out_width);
+  int fill = 0;
+  for (const tb::Bits& beat : in) {
+    for (int b = 0; b < beat.width; ++b) {
+      cur.set(fill++, 1, beat.bit(b) ? 1 : 0);
+      if (fill == out_width) {
+        out.push_back(cur);
+        cur = tb::Bits(out_width);
+        fill = 0;
+      }
+    }
+  }
+  return out;
+}
+
+int64_t multithreshold(int64_t x, const std::vector<int64_t>& thr, int64_t act_val) {
+  int64_t count = 0;
+  for (int64_t t : thr) count += (x >= t) ? 1 : 0;
+  return act_val + count;
+}
+
+std::vector<std::vector<int64_t>> mvau(const MvauSpec& spec,
+                                       const std::vector<std::vector<int64_t>>& x,
+                                       const std::vector<std::vector<int64_t>>& w,
+                                       const std::vector<std::vector<int64_t>>& thr) {
+  std::vector<std::vector<int64_t>> y(x.size(), std::vector<int64_t>(spec.mh, 0));
+  for (size_t v = 0; v < x.size(); ++v) {
+    for (int n = 0; n < spec.mh; ++n) {
+      int64_t acc = 0;
+      for (int k = 0; k < spec.mw; ++k) {
+        if (spec.xnor)
+          acc += (x[v][k] == w[k][n]) ? 1 : 0;
+        else
+          acc += x[v][k] * w[k][n];
+      }
+      acc = tb::sext(tb::wrapu(acc, spec.acc_bits), spec.acc_bits);
+      y[v][n] = spec.num_steps == 0 ? acc : multithreshold(acc, thr[n], spec.act_val);
+    }
+  }
+  return y;
+}
+
+std::vector<std::vector<int64_t>> thresholding(const std::vector<std::vector<int64_t>>& x,
+                                               const std::vector<std::vector<int64_t>>& thr,
+                                               int64_t act_val) {
+  std::vector<std::vector<int64_t>> y(x.size());
+  for (size_t p = 0; p < x.size(); ++p) {
+    y[p].resize(x[p].size());
+    for (size_t c = 0; c < x[p].size(); ++c) y[p][c] = multithreshold(x[p][c], thr[c], act_val);
+  }
+  return y;
+}
+
+std::vector<std::vector<int64_t>> label_select(const std::vector<std::vector<int64_t>>& x,
+                                               int k) {
+  std::vector<std::vector<int64_t>> out;
+  for (const auto& frame : x) {
+    std::vector<int64_t> idx(frame.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](int64_t a, int64_t b) { return frame[a] > frame[b]; });
+    idx.resize(static_cast<size_t>(k));
+    out.push_back(idx);
+  }
+  return out;
+}
+
+}  // namespace golden

@@ -1,0 +1,266 @@
+// Shared helpers for the Verilator testbenches of the hls/ modules: arbitrary-width bit
+// vectors, port access for every Verilator port type, an AXI-Stream source with random
+// TVALID gaps, an AXI-Stream sink with random TREADY stalls and protocol checks, and
+// KEY=VALUE command-line parsing.
+#pragma once
+
+#include <verilated.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace tb {
+
+// ---------------------------------------------------------------------------------------
+// Bits: a little-endian bit vector (bit 0 = LSB of word 0).
+struct Bits {
+  int width = 0;
+  std::vector<uint32_t> words;
+
+  Bits() = default;
+  explicit Bits(int w) : width(w), words(static_cast<size_t>((w + 31) / 32 + 1), 0u) {}
+
+  void set(int off, int nb, uint64_t val) {
+    for (int i = 0; i < nb; ++i) {
+      int b = off + i;
+      uint32_t bit = static_cast<uint32_t>((val >> i) & 1u);
+      words[b / 32] = (words[b / 32] & ~(1u << (b % 32))) | (bit << (b % 32));
+    }
+  }
+  uint64_t get(int off, int nb) const {
+    uint64_t v = 0;
+    for (int i = 0; i < nb; ++i) {
+      int b = off + i;
+      v |= static_cast<uint64_t>((words[b / 32] >> (b % 32)) & 1u) << i;
+    }
+    return v;
+  }
+  bool bit(int b) const { return (words[b / 32] >> (b % 32)) & 1u; }
+  bool operator==(const Bits& o) const {
+    if (width != o.width) return false;
+    for (int b = 0; b < width; ++b)
+      if (bit(b) != o.bit(b)) return false;
+    return true;
+  }
+  bool operator!=(const Bits& o) const { return !(*this == o); }
+  std::string hex() const {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    int nd = (width + 3) / 4;
+    for (int d = nd - 1; d >= 0; --d) {
+      int nb = (d * 4 + 4 <= width) ? 4 : width - d * 4;
+      s += digits[get(d * 4, nb)];
+    }
+    return s.empty() ? "0" : s;
+  }
+};
+
+// Sign-extends the low nb bits of v.
+inline int64_t sext(uint64_t v, int nb) {
+  if (nb >= 64) return static_cast<int64_t>(v);
+  uint64_t m = 1ull << (nb - 1);
+  v &= (nb == 64) ? ~0ull : ((1ull << nb) - 1);
+  return static_cast<int64_t>((v ^ m) - m);
+}
+// Wraps v to nb bits (unsigned view).
+inline uint64_t wrapu(int64_t v, int nb) {
+  return nb >= 64 ? static_cast<uint64_t>(v) : (static_cast<uint64_t>(v) & ((1ull << nb) - 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Port access for CData/SData/IData/QData and VlWide<N>.
+template <typename T>
+inline void put(T& port, const Bits& v) {
+  port = static_cast<T>(v.get(0, v.width < 64 ? v.width : 64));
+}
+template <std::size_t N>
+inline void put(VlWide<N>& port, const Bits& v) {
+  for (std::size_t i = 0; i < N; ++i) port[i] = (static_cast<int>(i) < static_cast<int>(v.words.size())) ? v.words[i] : 0u;
+  // Clear bits above the width in the top word (Verilator expects them zero).
+  int top = v.width % 32;
+  if (top != 0 && N > 0) port[N - 1] &= (1u << top) - 1u;
+}
+template <typename T>
+inline Bits get(const T& port, int width) {
+  Bits b(width);
+  b.set(0, width, static_cast<uint64_t>(port));
+  return b;
+}
+template <std::size_t N>
+inline Bits get(const VlWide<N>& port, int width) {
+  Bits b(width);
+  for (std::size_t i = 0; i < N && i < b.words.size(); ++i) b.words[i] = port[i];
+  int top = width % 32;
+  if (top != 0) b.words[width / 32] &= (1u << top) - 1u;
+  for (std::size_t i = static_cast<std::size_t>(width / 32 + 1); i < b.words.size(); ++i) b.words[i] = 0;
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------
+// Command line: KEY=VALUE pairs.
+struct Args {
+  std::map<std::string, std::string> kv;
+  Args(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      auto eq = a.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "tb: error: argument '%s' is not KEY=VALUE\n", a.c_str());
+        std::exit(2);
+      }
+      kv[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+  }
+  long long i(const std::string& k, long long def) const {
+    auto it = kv.find(k);
+    return it == kv.end() ? def : std::stoll(it->second);
+  }
+  long long req(const std::string& k) const {
+    auto it = kv.find(k);
+    if (it == kv.end()) {
+      std::fprintf(stderr, "tb: error: missing argument %s=\n", k.c_str());
+      std::exit(2);
+    }
+    return std::stoll(it->second);
+  }
+  std::string s(const std::string& k, const std::string& def) const {
+    auto it = kv.find(k);
+    return it == kv.end() ? def : it->second;
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// AXI-Stream source: presents queued beats, inserting random gaps with probability
+// gap_prob per cycle while idle; once TVALID is raised the beat is held until accepted.
+struct Source {
+  std::deque<Bits> queue;
+  double gap_prob = 0.0;
+  bool presenting = false;
+  uint64_t fired = 0;
+
+  // Decides TVALID for this cycle (call once per cycle before eval).
+  bool valid(std::mt19937_64& rng) {
+    if (!presenting && !queue.empty()) {
+      std::uniform_real_distribution<double> u(0.0, 1.0);
+      presenting = !(gap_prob > 0.0 && u(rng) < gap_prob);
+    }
+    return presenting;
+  }
+  const Bits& data() const { return queue.front(); }
+  // Call after the clock edge with the handshake result.
+  void update(bool fire) {
+    if (fire) {
+      queue.pop_front();
+      presenting = false;
+      ++fired;
+    }
+  }
+};
+
+// AXI-Stream sink: random TREADY, checks that TVALID does not depend on TREADY and that
+// TVALID/TDATA stay stable while a beat is pending.
+struct Sink {
+  double stall_prob = 0.0;
+  bool ready_now = true;
+  bool prev_pending = false;
+  Bits prev_data;
+  uint64_t errors = 0;
+  uint64_t received = 0;
+  std::string name = "out_V";
+
+  bool ready(std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    ready_now = !(stall_prob > 0.0 && u(rng) < stall_prob);
+    return ready_now;
+  }
+  // Protocol checks; returns true when a beat transfers this cycle.
+  bool check(bool valid_with_ready0, bool valid, const Bits& data, uint64_t cycle) {
+    if (valid != valid_with_ready0) {
+      if (errors++ < 5)
+        std::printf("  protocol: %s TVALID depends on TREADY at cycle %llu\n", name.c_str(),
+                    static_cast<unsigned long long>(cycle));
+    }
+    if (prev_pending) {
+      if (!valid) {
+        if (errors++ < 5)
+          std::printf("  protocol: %s TVALID dropped before handshake at cycle %llu\n",
+                      name.c_str(), static_cast<unsigned long long>(cycle));
+      } else if (data != prev_data) {
+        if (errors++ < 5)
+          std::printf("  protocol: %s TDATA changed while stalled at cycle %llu\n",
+                      name.c_str(), static_cast<unsigned long long>(cycle));
+      }
+    }
+    bool fire = valid && ready_now;
+    prev_pending = valid && !ready_now;
+    prev_data = data;
+    if (fire) ++received;
+    return fire;
+  }
+};
+
+// One clock cycle of a module with ports in0_V (slave) and out_V (master). Drives the
+// source and sink, checks the output protocol, and returns the output beat in *out when
+// one transfers. Returns {in_fire, out_fire}.
+struct Fires {
+  bool in = false;
+  bool out = false;
+};
+template <typename Top>
+Fires cycle_io(Top& top, Source& src, Sink& sink, int out_width, std::mt19937_64& rng,
+               uint64_t cycle, Bits* out) {
+  bool v = src.valid(rng);
+  top.in0_V_TVALID = v;
+  if (v) put(top.in0_V_TDATA, src.data());
+  bool rdy = sink.ready(rng);
+  top.out_V_TREADY = 0;
+  top.eval();
+  bool v0 = top.out_V_TVALID;
+  top.out_V_TREADY = rdy;
+  top.eval();
+  Fires f;
+  f.in = v && top.in0_V_TREADY;
+  Bits d = get(top.out_V_TDATA, out_width);
+  f.out = sink.check(v0, top.out_V_TVALID, d, cycle);
+  if (f.out && out) *out = d;
+  top.ap_clk = 1;
+  top.eval();
+  top.ap_clk = 0;
+  top.eval();
+  src.update(f.in);
+  return f;
+}
+
+// Holds the module in reset for a few cycles with all inputs idle.
+template <typename Top>
+void reset(Top& top) {
+  top.ap_clk = 0;
+  top.ap_rst_n = 0;
+  top.eval();
+  for (int i = 0; i < 4; ++i) {
+    top.ap_clk = 1;
+    top.eval();
+    top.ap_clk = 0;
+    top.eval();
+  }
+  top.ap_rst_n = 1;
+  top.eval();
+}
+
+// Reports one line and returns the process exit code.
+inline int finish(const char* name, uint64_t mismatches, uint64_t proto_errors, bool ok_extra,
+                  const std::string& extra) {
+  bool ok = mismatches == 0 && proto_errors == 0 && ok_extra;
+  std::printf("%s %s: mismatches=%llu protocol_errors=%llu %s\n", ok ? "PASS" : "FAIL", name,
+              static_cast<unsigned long long>(mismatches),
+              static_cast<unsigned long long>(proto_errors), extra.c_str());
+  return ok ? 0 : 1;
+}
+
+}  // namespace tb
