@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Times onnx-tidy and onnx-exec on every shared model (and the generated facile-like MLP)
-and writes the medians as JSON.
+"""Times onnx-tidy, onnx-exec, streamline and to-hls on every shared model (and the generated
+facile-like MLP) and writes the medians as JSON.
 
     python3 bench/frontend.py [--runs N] [--bin build/bin] [--out bench/results/frontend.json]
 
@@ -55,6 +55,11 @@ def main():
         r["onnx-tidy_s"] = timed([os.path.join(args.bin, "onnx-tidy"), model, "-o", tidy], args.runs)
         r["onnx-exec_s"] = timed([os.path.join(args.bin, "onnx-exec"), model, inp, "-o", out], args.runs)
         r["onnx-exec_tidy_s"] = timed([os.path.join(args.bin, "onnx-exec"), tidy, inp, "-o", out], args.runs)
+        sl = os.path.join(tmp, name + ".streamlined.onnx")
+        parent = os.path.join(tmp, name + ".parent.onnx")
+        r["streamline_s"] = timed([os.path.join(args.bin, "streamline"), tidy, "-o", sl], args.runs)
+        r["to-hls_s"] = timed([os.path.join(args.bin, "to-hls"), sl, "-o", parent], args.runs)
+        r["onnx-exec_parent_s"] = timed([os.path.join(args.bin, "onnx-exec"), parent, inp, "-o", out], args.runs)
         results[name] = {k: round(v, 4) for k, v in r.items()}
         print(name, results[name])
     report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},

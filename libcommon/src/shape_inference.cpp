@@ -11,6 +11,7 @@
 #include "shoal/attrs.hpp"
 #include "shoal/error.hpp"
 #include "shoal/op.hpp"
+#include "shoal/shape_rules.hpp"
 
 namespace shoal {
 namespace {
@@ -96,6 +97,11 @@ void register_onnx_schemas() {
 }
 
 void infer_shapes(Model& model) {
+  if (infer_shapes_fast(model)) return;
+  infer_shapes_onnx(model);
+}
+
+void infer_shapes_onnx(Model& model) {
   register_onnx_schemas();
   onnx::ModelProto work = model.proto();
   {

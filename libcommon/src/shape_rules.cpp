@@ -1,0 +1,220 @@
+// Shape rules for the standard ops the flow's models use, so that tools working on tidy
+// models do not need ONNX's schema registry (building it costs ~17 ms per process, the
+// largest fixed cost of a tool run). Anything not covered here goes to ONNX's shape
+// inference (shape_inference.cpp), which stays the reference.
+#include <algorithm>
+#include <unordered_map>
+
+#include "../ops/op_util.hpp"
+#include "shoal/attrs.hpp"
+#include "shoal/op.hpp"
+#include "shoal/shape_rules.hpp"
+
+namespace shoal {
+namespace {
+
+struct Info {
+  Shape shape;
+  ElemType type;
+};
+
+bool is_static(const Shape& s) {
+  return std::all_of(s.begin(), s.end(), [](int64_t d) { return d >= 0; });
+}
+
+using Rule = std::function<std::optional<std::vector<Info>>(const Model&, const onnx::NodeProto&,
+                                                            const std::vector<const Info*>&)>;
+
+std::optional<std::vector<int64_t>> const_ints(const Model& m, const onnx::NodeProto& n, int i) {
+  if (n.input_size() <= i || n.input(i).empty()) return std::nullopt;
+  auto t = m.initializer(n.input(i));
+  if (!t) return std::nullopt;
+  return t->ints();
+}
+
+std::optional<std::vector<Info>> same(const std::vector<const Info*>& in) {
+  return std::vector<Info>{*in[0]};
+}
+
+const std::unordered_map<std::string, Rule>& rules() {
+  static const std::unordered_map<std::string, Rule> table = [] {
+    std::unordered_map<std::string, Rule> t;
+    auto unary = [](const Model&, const onnx::NodeProto&, const std::vector<const Info*>& in) {
+      return same(in);
+    };
+    for (const char* op :
+         {"Relu",      "Sign",        "Neg",     "Abs",        "Sqrt",
+          "Exp",       "Log",         "Floor",   "Ceil",       "Round",
+          "Sigmoid",   "Tanh",        "Erf",     "Reciprocal", "Identity",
+          "LeakyRelu", "HardSigmoid", "Softmax", "Clip",       "BatchNormalization",
+          "Dropout"})
+      t[op] = unary;
+    auto broadcast = [](const Model&, const onnx::NodeProto&,
+                        const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      Shape s = in[0]->shape;
+      for (std::size_t i = 1; i < in.size(); ++i) s = ops::broadcast_shapes(s, in[i]->shape);
+      return std::vector<Info>{{s, in[0]->type}};
+    };
+    for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"}) t[op] = broadcast;
+    t["MatMul"] = [](const Model&, const onnx::NodeProto&,
+                     const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      Shape a = in[0]->shape, b = in[1]->shape;
+      if (a.size() < 2 || b.size() < 2) return std::nullopt;
+      Shape batch =
+          ops::broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+      batch.push_back(a[a.size() - 2]);
+      batch.push_back(b.back());
+      return std::vector<Info>{{batch, ElemType::Float}};
+    };
+    t["Gemm"] = [](const Model&, const onnx::NodeProto& n,
+                   const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) return std::nullopt;
+      int64_t m = attr_int(n, "transA", 0) ? in[0]->shape[1] : in[0]->shape[0];
+      int64_t k = attr_int(n, "transB", 0) ? in[1]->shape[0] : in[1]->shape[1];
+      return std::vector<Info>{{{m, k}, ElemType::Float}};
+    };
+    t["Transpose"] = [](const Model&, const onnx::NodeProto& n,
+                        const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      auto perm = attr_ints(n, "perm");
+      const Shape& s = in[0]->shape;
+      if (perm.empty())
+        for (int64_t i = static_cast<int64_t>(s.size()) - 1; i >= 0; --i) perm.push_back(i);
+      if (perm.size() != s.size()) return std::nullopt;
+      Shape o;
+      for (auto p : perm) o.push_back(s[p]);
+      return std::vector<Info>{{o, in[0]->type}};
+    };
+    t["Reshape"] = [](const Model& m, const onnx::NodeProto& n,
+                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      auto target = const_ints(m, n, 1);
+      if (!target) return std::nullopt;
+      int64_t total = element_count(in[0]->shape), known = 1, infer = -1;
+      for (std::size_t i = 0; i < target->size(); ++i) {
+        int64_t& d = (*target)[i];
+        if (d == 0 && !attr_int(n, "allowzero", 0))
+          d = i < in[0]->shape.size() ? in[0]->shape[i] : 0;
+        if (d == -1)
+          infer = static_cast<int64_t>(i);
+        else
+          known *= d;
+      }
+      if (infer >= 0) {
+        if (known == 0) return std::nullopt;
+        (*target)[infer] = total / known;
+      }
+      return std::vector<Info>{{*target, in[0]->type}};
+    };
+    t["Flatten"] = [](const Model&, const onnx::NodeProto& n,
+                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      const Shape& s = in[0]->shape;
+      int64_t axis = attr_int(n, "axis", 1);
+      if (axis < 0) axis += static_cast<int64_t>(s.size());
+      int64_t outer = 1;
+      for (int64_t i = 0; i < axis; ++i) outer *= s[i];
+      return std::vector<Info>{{{outer, outer ? element_count(s) / outer : 0}, in[0]->type}};
+    };
+    t["TopK"] = [](const Model& m, const onnx::NodeProto& n,
+                   const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      std::optional<int64_t> k;
+      if (auto v = const_ints(m, n, 1); v && v->size() == 1)
+        k = (*v)[0];
+      else if (n.input_size() < 2)
+        k = attr_int(n, "k", 1);
+      if (!k) return std::nullopt;
+      Shape s = in[0]->shape;
+      s[ops::normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(s.size()))] = *k;
+      return std::vector<Info>{{s, in[0]->type}, {s, ElemType::Int64}};
+    };
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+bool infer_shapes_fast(Model& m) {
+  std::unordered_map<std::string, Info> known;
+  for (const auto& init : m.graph().initializer())
+    if (is_supported_elem_type(init.data_type()))
+      known[init.name()] = {Shape(init.dims().begin(), init.dims().end()),
+                            static_cast<ElemType>(init.data_type())};
+  for (const auto& vi : m.graph().input()) {
+    if (known.count(vi.name())) continue;
+    auto s = m.tensor_shape(vi.name());
+    auto t = m.tensor_elem_type(vi.name());
+    if (!s || !t || !is_static(*s)) return false;
+    known[vi.name()] = {*s, *t};
+  }
+  std::vector<std::pair<std::string, Info>> produced;
+  for (const auto& n : m.graph().node()) {
+    std::vector<const Info*> in;
+    for (const auto& name : n.input()) {
+      if (name.empty()) {
+        in.push_back(nullptr);
+        continue;
+      }
+      auto it = known.find(name);
+      if (it == known.end()) return false;
+      in.push_back(&it->second);
+    }
+    if (in.empty() || !in[0]) return false;
+    std::optional<std::vector<Info>> out;
+    Domain d = classify_domain(n.domain());
+    if (d == Domain::Standard) {
+      auto r = rules().find(n.op_type());
+      if (r == rules().end()) return false;
+      out = r->second(m, n, in);
+    } else {
+      const OpDef* op = find_op(n);
+      if (!op || n.op_type() == "StreamingDataflowPartition") return false;
+      std::vector<std::optional<Shape>> shapes;
+      for (const Info* i : in)
+        shapes.emplace_back(i ? std::optional<Shape>(i->shape) : std::nullopt);
+      std::vector<Shape> s = op->infer_shapes(n, shapes);
+      out.emplace();
+      for (std::size_t o = 0; o < s.size(); ++o)
+        out->push_back({s[o], op->output_elem_type(n, static_cast<int>(o))});
+    }
+    if (!out || out->size() < static_cast<std::size_t>(n.output_size())) return false;
+    for (int o = 0; o < n.output_size(); ++o) {
+      if (n.output(o).empty()) continue;
+      if (!is_static((*out)[o].shape)) return false;
+      known[n.output(o)] = (*out)[o];
+      produced.emplace_back(n.output(o), (*out)[o]);
+    }
+  }
+  // Rewrite value_info as the ONNX path does: node outputs in graph order, then initializers.
+  auto& g = m.graph();
+  std::unordered_map<std::string, bool> io;
+  for (const auto& vi : g.input()) io[vi.name()] = true;
+  for (const auto& vi : g.output()) io[vi.name()] = true;
+  google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> fresh;
+  auto add = [&](const std::string& name, const Info& info) {
+    auto* vi = fresh.Add();
+    vi->set_name(name);
+    auto* tt = vi->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(static_cast<int32_t>(info.type));
+    auto* sh = tt->mutable_shape();
+    for (auto dim : info.shape) sh->add_dim()->set_dim_value(dim);
+  };
+  std::unordered_map<std::string, bool> done;
+  for (const auto& [name, info] : produced)
+    if (!io.count(name) && !done[name]) {
+      done[name] = true;
+      add(name, info);
+    }
+  for (const auto& init : g.initializer())
+    if (!io.count(init.name()) && !done[init.name()]) {
+      done[init.name()] = true;
+      add(init.name(), known[init.name()]);
+    }
+  for (auto& vi : *g.mutable_output()) {
+    auto it = known.find(vi.name());
+    if (it == known.end()) return false;
+    m.set_tensor_shape(vi.name(), it->second.shape, it->second.type);
+  }
+  g.mutable_value_info()->Swap(&fresh);
+  return true;
+}
+
+}  // namespace shoal
