@@ -15,6 +15,8 @@ void register_streaming_fc_layer_batch_op();
 void register_thresholding_batch_op();
 void register_label_select_batch_op();
 void register_streaming_dataflow_partition_op();
+void register_streaming_fifo_op();
+void register_streaming_data_width_converter_batch_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
@@ -31,6 +33,8 @@ void register_builtin_ops() {
   register_thresholding_batch_op();
   register_label_select_batch_op();
   register_streaming_dataflow_partition_op();
+  register_streaming_fifo_op();
+  register_streaming_data_width_converter_batch_op();
 }
 
 }  // namespace shoal

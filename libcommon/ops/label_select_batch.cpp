@@ -36,7 +36,8 @@ class LabelSelectBatch : public HwOp {
     NodeAttrs a(n);
     int64_t labels = a.i("Labels"), pe = a.i("PE");
     if (pe < 1 || labels % pe != 0)
-      fail("{}: PE={} does not divide Labels={}", describe(n), pe, labels);
+      fail("{}: PE={} does not divide Labels={} (allowed: {})", describe(n), pe, labels,
+           divisor_list(labels));
     Shape s = vecs(n);
     s.push_back(labels / pe);
     s.push_back(pe);
@@ -66,6 +67,13 @@ class LabelSelectBatch : public HwOp {
     return output_datatype(n).bitwidth();
   }
   ElemType output_elem_type(const onnx::NodeProto&, int) const override { return ElemType::Int64; }
+
+  // estimates.md §3.8: Labels / PE, ignoring numInputVectors; no resources.
+  int64_t exp_cycles(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    return static_cast<int64_t>(static_cast<double>(a.i("Labels")) /
+                                static_cast<double>(a.i("PE")));
+  }
 
   void execute(ExecContext& c) const override {
     NodeAttrs a(c.node);

@@ -94,8 +94,128 @@ class StreamingFCLayerBatch : public HwOp {
     NodeAttrs a(n);
     int64_t mw = a.i("MW"), mh = a.i("MH"), simd = a.i("SIMD"), pe = a.i("PE");
     if (simd < 1 || mw % simd != 0)
-      fail("{}: SIMD={} does not divide MW={}", describe(n), simd, mw);
-    if (pe < 1 || mh % pe != 0) fail("{}: PE={} does not divide MH={}", describe(n), pe, mh);
+      fail("{}: SIMD={} does not divide MW={} (allowed: {})", describe(n), simd, mw,
+           divisor_list(mw));
+    if (pe < 1 || mh % pe != 0)
+      fail("{}: PE={} does not divide MH={} (allowed: {})", describe(n), pe, mh, divisor_list(mh));
+  }
+
+  // --- estimates (estimates.md §3.1); every expression in double, as Python evaluates it ---
+  struct Dims {
+    int64_t P, Q, MW, MH, W, A, B, wmem, tmem;
+    double R;
+    std::string mem_mode, ram_style, res_type;
+    bool no_activation;
+  };
+  static Dims dims(const onnx::NodeProto& n) {
+    NodeAttrs a(n);
+    check_folding(n);
+    Dims d;
+    d.P = a.i("PE");
+    d.Q = a.i("SIMD");
+    d.MW = a.i("MW");
+    d.MH = a.i("MH");
+    d.W = a.dt("weightDataType").bitwidth();
+    d.A = a.dt("inputDataType").bitwidth();
+    d.B = a.dt("outputDataType").bitwidth();
+    d.wmem = d.MW * d.MH / (d.P * d.Q);
+    d.no_activation = a.i("noActivation") != 0;
+    d.tmem = d.no_activation ? 0 : d.MH / d.P;
+    d.R = 1;
+    for (auto v : a.ints("numInputVectors")) d.R *= static_cast<double>(v);
+    d.mem_mode = a.s("mem_mode");
+    d.ram_style = a.s("ram_style");
+    d.res_type = a.s("resType");
+    return d;
+  }
+  int64_t exp_cycles(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    return static_cast<int64_t>((static_cast<double>(d.MH) / d.P) *
+                                (static_cast<double>(d.MW) / d.Q) * d.R / 1);
+  }
+  int64_t bram_estimation(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    double omega = static_cast<double>(d.MW * d.MH) / static_cast<double>(d.Q * d.P);
+    double mw = static_cast<double>(d.Q * d.W * d.P);
+    if ((d.mem_mode == "decoupled" && (d.ram_style == "distributed" || d.ram_style == "ultra")) ||
+        (d.mem_mode == "const" && d.wmem <= 128) || d.mem_mode == "external")
+      return 0;
+    double r;
+    if (mw == 1)
+      r = std::ceil(omega / 16384);
+    else if (mw == 2)
+      r = std::ceil(omega / 8192);
+    else if (mw <= 4)
+      r = std::ceil(omega / 4096) * std::ceil(mw / 4);
+    else if (mw <= 9)
+      r = std::ceil(omega / 2048) * std::ceil(mw / 9);
+    else if (mw <= 18 || omega > 512)
+      r = std::ceil(omega / 1024) * std::ceil(mw / 18);
+    else
+      r = std::ceil(omega / 512) * std::ceil(mw / 36);
+    return static_cast<int64_t>(r);
+  }
+  std::optional<double> bram_efficiency(const onnx::NodeProto& n) const override {
+    int64_t bram = bram_estimation(n);
+    if (bram == 0) return std::nullopt;
+    Dims d = dims(n);
+    return static_cast<double>(d.W * d.MW * d.MH) / static_cast<double>(bram * 36 * 512);
+  }
+  int64_t uram_estimation(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    double omega = static_cast<double>(d.MW * d.MH) / static_cast<double>(d.Q * d.P);
+    double mw = static_cast<double>(d.Q * d.W * d.P);
+    if ((d.mem_mode == "decoupled" && d.ram_style != "ultra") ||
+        (d.mem_mode == "const" && d.wmem <= 128) || d.mem_mode == "external")
+      return 0;
+    return static_cast<int64_t>(std::ceil(mw / 72) * std::ceil(omega / 4096));
+  }
+  std::optional<double> uram_efficiency(const onnx::NodeProto& n) const override {
+    int64_t uram = uram_estimation(n);
+    if (uram == 0) return std::nullopt;
+    Dims d = dims(n);
+    return static_cast<double>(d.W * d.MW * d.MH) / static_cast<double>(uram * 72 * 4096);
+  }
+  int64_t lut_estimation(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    double c2 = 0;
+    if ((d.mem_mode == "decoupled" && d.ram_style == "distributed") ||
+        (d.mem_mode == "const" && d.wmem <= 128))
+      c2 = static_cast<double>(d.P * d.Q * d.W) * std::ceil(static_cast<double>(d.wmem) / 64);
+    double wa = static_cast<double>(d.W + d.A);
+    double mult = d.res_type == "dsp" ? 0.0 : d.Q * (2 * std::ceil(wa / 6) - 1) * wa;
+    double adder = wa * (2 * d.Q - 1);
+    // log(MW)/log(2), not log2 (estimates.md §7)
+    double acc = wa + std::ceil(std::log(static_cast<double>(d.MW)) / std::log(2.0));
+    double thr = 0, comp = 0;
+    if (!d.no_activation) {
+      double levels = std::ldexp(1.0, static_cast<int>(d.B)) - 1;
+      thr = levels * acc * std::ceil(static_cast<double>(d.tmem) / 64);
+      comp = levels * acc;
+    }
+    double sum = mult + adder;
+    sum = sum + acc;
+    sum = sum + thr;
+    sum = sum + comp;
+    return static_cast<int64_t>(300 + 1.1 * (d.P * sum) + c2);
+  }
+  int64_t dsp_estimation(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    if (d.res_type != "dsp") return 0;
+    return static_cast<int64_t>(d.P * d.Q * std::ceil(static_cast<double>(d.W + d.A) / 48));
+  }
+  nlohmann::ordered_json op_and_param_counts(const onnx::NodeProto& n) const override {
+    Dims d = dims(n);
+    NodeAttrs a(n);
+    nlohmann::ordered_json r;
+    int64_t lo = std::min(d.A, d.W), hi = std::max(d.A, d.W);  // FINN puts the smaller width first
+    int64_t R = 1;
+    for (auto v : a.ints("numInputVectors")) R *= v;
+    r["op_mac_" + std::to_string(lo) + "bx" + std::to_string(hi) + "b"] = d.MW * d.MH * R;
+    r["param_weight_" + std::to_string(d.W) + "b"] = d.MW * d.MH;
+    if (!d.no_activation)
+      r["param_threshold_" + std::to_string(a.dt("accDataType").bitwidth()) + "b"] = d.MH;
+    return r;
   }
 
   // v0.6 rule (streamingfclayer_batch.py:569): the accumulator range from the weights and

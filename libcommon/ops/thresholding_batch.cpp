@@ -33,7 +33,9 @@ class ThresholdingBatch : public HwOp {
   static Shape folded(const onnx::NodeProto& n) {
     NodeAttrs a(n);
     int64_t c = a.i("NumChannels"), pe = a.i("PE");
-    if (pe < 1 || c % pe != 0) fail("{}: PE={} does not divide NumChannels={}", describe(n), pe, c);
+    if (pe < 1 || c % pe != 0)
+      fail("{}: PE={} does not divide NumChannels={} (allowed: {})", describe(n), pe, c,
+           divisor_list(c));
     Shape s = a.ints("numInputVectors");
     s.push_back(c / pe);
     s.push_back(pe);
@@ -48,6 +50,38 @@ class ThresholdingBatch : public HwOp {
   }
   DataType output_datatype(const onnx::NodeProto& n) const override {
     return NodeAttrs(n).dt("outputDataType");
+  }
+
+  // --- estimates (estimates.md §3.2) ---
+  int64_t exp_cycles(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    folded(n);
+    int64_t r = 1;
+    for (auto v : a.ints("numInputVectors")) r *= v;
+    return r * (a.i("NumChannels") / a.i("PE"));
+  }
+  int64_t bram_estimation(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    int64_t P = a.i("PE"), A = a.dt("inputDataType").bitwidth(), tmem = a.i("NumChannels") / P;
+    if (a.s("ram_style") == "block" && tmem > 1)
+      return static_cast<int64_t>(std::ceil(static_cast<double>(A * P) / 16)) *
+             static_cast<int64_t>(std::ceil(static_cast<double>(tmem) / 1024));
+    return 0;
+  }
+  int64_t lut_estimation(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    int64_t P = a.i("PE"), A = a.dt("inputDataType").bitwidth(), tmem = a.i("NumChannels") / P;
+    int64_t lutram = 0;
+    if (a.s("ram_style") == "distributed" && tmem > 1)
+      lutram = P * A * static_cast<int64_t>(std::ceil(static_cast<double>(tmem) / 64));
+    return A * P + lutram;
+  }
+  nlohmann::ordered_json op_and_param_counts(const onnx::NodeProto& n) const override {
+    NodeAttrs a(n);
+    nlohmann::ordered_json r;
+    r["param_threshold_" + std::to_string(a.dt("weightDataType").bitwidth()) + "b"] =
+        a.i("NumChannels") * a.i("numSteps");
+    return r;
   }
 
   // v0.6 rule (thresholding_batch.py:212): weightDataType covers the input type's range and

@@ -52,6 +52,13 @@ int64_t HwOp::outstream_width(const onnx::NodeProto& n) const {
   return folded_output_shape(n).back() * output_datatype(n).bitwidth();
 }
 
+std::string divisor_list(int64_t n) {
+  std::string s;
+  for (int64_t i = 1; i <= n; ++i)
+    if (n % i == 0) s += (s.empty() ? "" : ", ") + std::to_string(i);
+  return s;
+}
+
 int64_t roundup_to_multiple(int64_t x, int64_t factor) {
   if (x < factor) return factor;
   return (x + factor - 1) / factor * factor;
@@ -82,6 +89,20 @@ void HwOp::infer_datatypes(Model& m, int idx) const {
   DataType idt = m.datatype(n.input(0));
   set_attr(n, "inputDataType", idt.name());
   m.set_datatype(n.output(0), output_datatype(n));
+}
+
+nlohmann::ordered_json HwOp::resource_estimates(const onnx::NodeProto& n) const {
+  nlohmann::ordered_json r;
+  auto eff = [](std::optional<double> e) {
+    return e ? nlohmann::ordered_json(*e) : nlohmann::ordered_json(1);
+  };
+  r["BRAM_18K"] = bram_estimation(n);
+  r["BRAM_efficiency"] = eff(bram_efficiency(n));
+  r["LUT"] = lut_estimation(n);
+  r["URAM"] = uram_estimation(n);
+  r["URAM_efficiency"] = eff(uram_efficiency(n));
+  r["DSP"] = dsp_estimation(n);
+  return r;
 }
 
 bool is_fpgadataflow_node(const onnx::NodeProto& node) {

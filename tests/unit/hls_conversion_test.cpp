@@ -137,7 +137,7 @@ TEST(HwOps, FoldingMustDivide) {
     hw_op_of(fc)->folded_input_shape(fc);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): SIMD=4 does not divide MW=6");
+    EXPECT_EQ(std::string(e.what()), "node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): SIMD=4 does not divide MW=6 (allowed: 1, 2, 3, 6)");
   }
 }
 

@@ -4,6 +4,8 @@
 // reference execution, and (added by later steps) cycles, resources and RTL parameters.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "shoal/op.hpp"
 
 namespace shoal {
@@ -30,6 +32,26 @@ class HwOp : public OpDef {
   // Output beats per frame: the product of the folded output shape but its last dim.
   virtual int64_t number_output_values(const onnx::NodeProto& n) const;
 
+  // --- estimates (estimates.md §3): FINN v0.6's formulas bit for bit ----------------------
+  virtual int64_t exp_cycles(const onnx::NodeProto& n) const { return 0; }
+  virtual int64_t bram_estimation(const onnx::NodeProto& n) const { return 0; }
+  // nullopt stands for FINN's integer 1 (no BRAM, efficiency not computed).
+  virtual std::optional<double> bram_efficiency(const onnx::NodeProto& n) const {
+    return std::nullopt;
+  }
+  virtual int64_t lut_estimation(const onnx::NodeProto& n) const { return 0; }
+  virtual int64_t uram_estimation(const onnx::NodeProto& n) const { return 0; }
+  virtual std::optional<double> uram_efficiency(const onnx::NodeProto& n) const {
+    return std::nullopt;
+  }
+  virtual int64_t dsp_estimation(const onnx::NodeProto& n) const { return 0; }
+  // {"op_mac_...": n, "param_weight_...": n, ...}; {} for ops without (estimates.md §2.5).
+  virtual nlohmann::ordered_json op_and_param_counts(const onnx::NodeProto& n) const {
+    return nlohmann::ordered_json::object();
+  }
+  // FINN's node_res_estimation(): BRAM_18K, BRAM_efficiency, LUT, URAM, URAM_efficiency, DSP.
+  nlohmann::ordered_json resource_estimates(const onnx::NodeProto& n) const;
+
   // MinimizeAccumulatorWidth (dialect.md §3.4): narrows accDataType / weightDataType from
   // the actual weights and thresholds. Ops without accumulators do nothing.
   virtual void minimize_accumulator_width(Model& model, int node_index) const {}
@@ -45,6 +67,9 @@ class HwOp : public OpDef {
 bool is_fpgadataflow_node(const onnx::NodeProto& node);
 // The node's HwOp, or nullptr for anything else.
 const HwOp* hw_op_of(const onnx::NodeProto& node);
+
+// "1, 2, 3, 6": the values a folding factor of n may take, for error messages.
+std::string divisor_list(int64_t n);
 
 // roundup_to_integer_multiple (finn-base util/basic.py): factor when x < factor.
 int64_t roundup_to_multiple(int64_t x, int64_t factor);

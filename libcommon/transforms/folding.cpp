@@ -1,0 +1,230 @@
+// SetFolding, ApplyConfig, AnnotateCycles, dataflow performance (estimates.md §4).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/folding.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/transforms.hpp"
+
+namespace shoal {
+
+ClockPeriod ClockPeriod::parse(const std::string& text) {
+  ClockPeriod c;
+  std::size_t pos = 0;
+  try {
+    c.ns = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos != text.size() || text.empty() || !(c.ns > 0))
+    fail("clock period '{}' is not a positive number of ns", text);
+  c.is_integer = text.find_first_of(".eE") == std::string::npos;
+  return c;
+}
+
+ClockPeriod ClockPeriod::from_json(const nlohmann::ordered_json& j) {
+  ClockPeriod c;
+  if (!j.is_number()) fail("the clock period is not a number");
+  c.ns = j.get<double>();
+  c.is_integer = j.is_number_integer() || j.is_number_unsigned();
+  if (!(c.ns > 0)) fail("the clock period must be positive");
+  return c;
+}
+
+std::string ClockPeriod::text() const {
+  if (is_integer) return std::to_string(static_cast<int64_t>(ns));
+  std::string s = fmt::format("{}", ns);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+int64_t target_cycles_per_frame(double clk_ns, double target_fps) {
+  return static_cast<int64_t>((1e9 / clk_ns) / target_fps);
+}
+
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> d;
+  for (int64_t i = 1; i <= n; ++i)
+    if (n % i == 0) d.push_back(i);
+  return d;
+}
+
+void annotate_cycles(Model& m) {
+  for (int i = 0; i < m.node_count(); ++i)
+    if (const HwOp* op = hw_op_of(m.node(i)))
+      set_attr(m.node(i), "cycles_estimate", op->exp_cycles(m.node(i)));
+}
+
+DataflowPerformance dataflow_performance(const Model& m) {
+  DataflowPerformance p;
+  std::map<int, int64_t> latency;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& n = m.node(i);
+    if (!is_fpgadataflow_node(n)) continue;
+    int64_t c = attr_int(n, "cycles_estimate", 0);
+    if (c > p.max_cycles) {
+      p.max_cycles = c;
+      p.max_cycles_node_name = n.name();
+    }
+    int64_t before = 0;
+    for (int pred : m.predecessors(i)) {
+      auto it = latency.find(pred);
+      if (it != latency.end()) before = std::max(before, it->second);
+    }
+    latency[i] = c + before;
+    p.critical_path_cycles = std::max(p.critical_path_cycles, latency[i]);
+  }
+  return p;
+}
+
+namespace {
+
+// optimize_attribute_val: the first divisor of `max` (ascending) that brings the node
+// strictly below the target, else `max`.
+void optimize(Model& m, int i, const HwOp& op, const char* attr, int64_t max, int64_t target) {
+  set_attr(m.node(i), attr, int64_t{1});
+  for (int64_t d : divisors(max)) {
+    set_attr(m.node(i), attr, d);
+    if (op.exp_cycles(m.node(i)) < target) return;
+  }
+}
+
+void set_folding_pass(Model& m, int64_t target, int64_t wwidth_max) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const HwOp* op = hw_op_of(m.node(i));
+    if (!op) continue;
+    const std::string& type = m.node(i).op_type();
+    NodeAttrs a(m.node(i));
+    if (type == "StreamingFCLayer_Batch") {
+      set_attr(m.node(i), "PE", int64_t{1});
+      set_attr(m.node(i), "SIMD", int64_t{1});
+      int64_t w = a.dt("weightDataType").bitwidth();
+      for (int64_t s : divisors(a.i("MW"))) {
+        int64_t prev = attr_int(m.node(i), "SIMD", 1);
+        set_attr(m.node(i), "SIMD", s);
+        // The cycle check comes first: a SIMD that meets the target is kept even when the
+        // weight stream gets wider than mvau_wwidth_max (estimates.md §4.2).
+        if (op->exp_cycles(m.node(i)) < target) break;
+        if (w * s > wwidth_max) {
+          set_attr(m.node(i), "SIMD", prev);
+          break;
+        }
+      }
+      optimize(m, i, *op, "PE", a.i("MH"), target);
+    } else if (type == "Thresholding_Batch" || type == "AddStreams_Batch" ||
+               type == "ChannelwiseOp_Batch" || type == "DuplicateStreams_Batch" ||
+               type == "GlobalAccPool_Batch") {
+      optimize(m, i, *op, "PE", a.i("NumChannels"), target);
+    } else if (type == "LabelSelect_Batch") {
+      optimize(m, i, *op, "PE", a.i("Labels"), target);
+    } else {
+      warn(fmt::format("SetFolding doesn't know how to handle op_type {}", type));
+    }
+  }
+  give_unique_node_names(m);
+  annotate_cycles(m);
+}
+
+// FINN's int/string/list attribute from a JSON value.
+void set_from_json(onnx::NodeProto& n, const std::string& attr, const nlohmann::ordered_json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) {
+    set_node_attr(n, attr, v.get<int64_t>());
+  } else if (v.is_boolean()) {
+    set_node_attr(n, attr, int64_t{v.get<bool>()});
+  } else if (v.is_string()) {
+    set_node_attr(n, attr, v.get<std::string>());
+  } else if (v.is_array() &&
+             std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_number_integer(); })) {
+    set_node_attr(n, attr, v.get<std::vector<int64_t>>());
+  } else {
+    fail("{}: the folding config gives attribute '{}' an unsupported value {}", describe(n), attr,
+         v.dump());
+  }
+}
+
+}  // namespace
+
+void set_folding(Model& m, const SetFoldingOptions& o) {
+  if (o.target_cycles < 1)
+    fail("the target of {} cycles per frame is not positive", o.target_cycles);
+  set_folding_pass(m, o.target_cycles, o.mvau_wwidth_max);
+  if (!o.two_pass_relaxation) return;
+  DataflowPerformance p = dataflow_performance(m);
+  if (p.max_cycles > o.target_cycles) {
+    warn(fmt::format("Node {} is bottleneck with {} cycles, running second pass",
+                     p.max_cycles_node_name, p.max_cycles));
+    set_folding_pass(m, p.max_cycles, o.mvau_wwidth_max);
+  }
+}
+
+void apply_folding_config(Model& m, const nlohmann::ordered_json& cfg) {
+  if (!cfg.is_object()) fail("the folding config is not a JSON object");
+  std::set<std::string> names;
+  for (const auto& n : m.graph().node()) names.insert(n.name());
+  for (auto it = cfg.begin(); it != cfg.end(); ++it) {
+    if (it.key() == "Defaults") continue;
+    if (!names.count(it.key()))
+      fail("the folding config names '{}', which is not a node of the model", it.key());
+    if (!it.value().is_object())
+      fail("the folding config entry of '{}' is not an object", it.key());
+  }
+  for (int i = 0; i < m.node_count(); ++i) {
+    auto& n = m.node(i);
+    if (classify_domain(n.domain()) == Domain::Standard || !find_op(n)) continue;
+    if (!cfg.contains("Defaults")) fail("the folding config has no \"Defaults\" entry");
+    const auto& defaults = cfg["Defaults"];
+    if (!defaults.is_object()) fail("\"Defaults\" in the folding config is not an object");
+    for (auto d = defaults.begin(); d != defaults.end(); ++d) {
+      if (cfg.contains(d.key()))
+        continue;  // FINN skips a default whose name is also a top-level key
+      const auto& pair = d.value();
+      if (!pair.is_array() || pair.size() != 2)
+        fail("\"Defaults\" entry '{}' is not [value, op types]", d.key());
+      const auto& types = pair[1];
+      bool applies = false;
+      if (types.is_string()) {
+        std::string t = types.get<std::string>();
+        // string equality with "all", else a substring test, as Python's `in` on a string
+        applies = t == "all" || t.find(n.op_type()) != std::string::npos;
+      } else if (types.is_array()) {
+        for (const auto& t : types) applies |= t.is_string() && t.get<std::string>() == n.op_type();
+      }
+      if (applies) set_from_json(n, d.key(), pair[0]);
+    }
+    if (cfg.contains(n.name()))
+      for (auto a = cfg[n.name()].begin(); a != cfg[n.name()].end(); ++a)
+        set_from_json(n, a.key(), a.value());
+    if (const HwOp* op = hw_op_of(n)) {
+      op->folded_input_shape(n);  // each checks that the folding divides
+      op->folded_output_shape(n);
+    }
+  }
+}
+
+nlohmann::ordered_json extract_hw_config(const Model& m) {
+  nlohmann::ordered_json cfg;
+  cfg["Defaults"] = nlohmann::ordered_json::object();
+  static const char* keys[] = {"PE",         "SIMD",    "ram_style", "depth",
+                               "impl_style", "resType", "mem_mode",  "runtime_writeable_weights"};
+  for (const auto& n : m.graph().node()) {
+    if (classify_domain(n.domain()) == Domain::Standard || !find_op(n)) continue;
+    NodeAttrs a(n);
+    nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+    for (const char* k : keys) {
+      if (!a.declares(k)) continue;
+      const AttrSpec& s = a.spec(k);
+      if (s.kind == AttrKind::String)
+        entry[k] = attr_string(n, k, s.s);
+      else
+        entry[k] = attr_int(n, k, s.i);
+    }
+    if (!entry.empty()) cfg[n.name()] = entry;
+  }
+  return cfg;
+}
+
+}  // namespace shoal
