@@ -95,12 +95,14 @@ void Model::declare_custom_domains() {
 }
 
 std::string Model::serialize() const {
-  std::string out;
-  google::protobuf::io::StringOutputStream raw(&out);
-  google::protobuf::io::CodedOutputStream coded(&raw);
-  coded.SetSerializationDeterministic(true);
-  proto_.SerializeToCodedStream(&coded);
-  coded.Trim();
+  // One exactly sized buffer (see read_file for why), deterministic field order.
+  std::string out(proto_.ByteSizeLong(), '\0');
+  {
+    google::protobuf::io::ArrayOutputStream raw(out.data(), static_cast<int>(out.size()));
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    proto_.SerializeWithCachedSizes(&coded);
+  }
   return out;
 }
 
