@@ -181,19 +181,22 @@ void apply_folding_config(Model& m, const nlohmann::ordered_json& cfg) {
     for (auto d = defaults.begin(); d != defaults.end(); ++d) {
       if (cfg.contains(d.key()))
         continue;  // FINN skips a default whose name is also a top-level key
-      const auto& pair = d.value();
-      if (!pair.is_array() || pair.size() != 2)
+      // [value, op types] or several such pairs in one list, as FINN reads them
+      const auto& pairs = d.value();
+      if (!pairs.is_array() || pairs.empty() || pairs.size() % 2 != 0)
         fail("\"Defaults\" entry '{}' is not [value, op types]", d.key());
-      const auto& types = pair[1];
-      bool applies = false;
-      if (types.is_string()) {
-        std::string t = types.get<std::string>();
-        // string equality with "all", else a substring test, as Python's `in` on a string
-        applies = t == "all" || t.find(n.op_type()) != std::string::npos;
-      } else if (types.is_array()) {
-        for (const auto& t : types) applies |= t.is_string() && t.get<std::string>() == n.op_type();
+      for (std::size_t k = 0; k < pairs.size(); k += 2) {
+        const auto& types = pairs[k + 1];
+        bool applies = false;
+        if (types.is_string()) {
+          std::string t = types.get<std::string>();
+          // string equality with "all", else a substring test, as Python's `in` on a string
+          applies = t == "all" || t.find(n.op_type()) != std::string::npos;
+        } else if (types.is_array()) {
+          for (const auto& t : types) applies |= t.is_string() && t.get<std::string>() == n.op_type();
+        }
+        if (applies) set_from_json(n, d.key(), pairs[k]);
       }
-      if (applies) set_from_json(n, d.key(), pair[0]);
     }
     if (cfg.contains(n.name()))
       for (auto a = cfg[n.name()].begin(); a != cfg[n.name()].end(); ++a)

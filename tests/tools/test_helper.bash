@@ -48,3 +48,39 @@ m = onnx.load(sys.argv[1])
 $code
 onnx.save(m, sys.argv[2])" "$BATS_TEST_TMPDIR/src/model.onnx" "$out"
 }
+
+# The folding of every hardware node of a model: "name PE SIMD cycles_estimate" per line.
+folding_of() {
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+for n in m.graph.node:
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in n.attribute}
+    print(n.name, a.get("PE", "-"), a.get("SIMD", "-"), a.get("cycles_estimate", "-"))
+' "$1"
+}
+
+# The dataflow child of a shared or generated model, streamlined and converted.
+child_of() {
+  local src=$1 dir=$2
+  mkdir -p "$dir"
+  onnx-tidy "$src" | streamline | to-hls --convert-only -o "$dir/conv.onnx"
+  to-hls --partition-only "$dir/conv.onnx" -o "$dir/parent.onnx" --child "$dir/child.onnx" 2>/dev/null
+}
+
+# The facile-like reference reports (estimates.md §5) that a generated facile-like model
+# must reproduce.
+FACILE_CYCLES='{
+  "StreamingFCLayer_Batch_0": 434,
+  "StreamingFCLayer_Batch_1": 341,
+  "StreamingFCLayer_Batch_2": 33,
+  "StreamingFCLayer_Batch_3": 3,
+  "Thresholding_Batch_0": 1
+}'
+FACILE_PERFORMANCE='{
+  "critical_path_cycles": 812,
+  "max_cycles": 434,
+  "max_cycles_node_name": "StreamingFCLayer_Batch_0",
+  "estimated_throughput_fps": 11520.737327188941,
+  "estimated_latency_ns": 162400.0
+}'
