@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
       "the host around one StreamingDataflowPartition node whose `model` attribute names\n"
       "the child relative to PARENT's folder. Later steps (fold, estimate, ipgen, ...) work\n"
       "on the child. The host nodes are listed on stderr. A node that cannot become\n"
-      "hardware between hardware nodes is an error that names it and says why.\n"};
+      "hardware between hardware nodes is an error that names it and says why.\n"
+                "--convert-only and --partition-only split the two steps (as the pipelines do).\n"};
   auto options = make_options(info);
   options.add_options()("o,output", "parent model", cxxopts::value<std::string>())(
       "child", "where to write the dataflow child model", cxxopts::value<std::string>())(
@@ -40,22 +41,32 @@ int main(int argc, char** argv) {
                                      cxxopts::value<std::string>()->default_value("decoupled"))(
       "standalone-thresholds",
       "keep thresholds in Thresholding_Batch layers instead of fusing them")(
+      "convert-only", "only step_convert_to_hls: write the converted model to -o")(
+      "partition-only", "only step_create_dataflow_partition, on a model to-hls --convert-only wrote")(
       "input", "input model", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"input"});
   return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {
     if (!r.count("output")) throw UsageError("missing -o PARENT.onnx");
     std::string out = r["output"].as<std::string>();
-    if (out == "-")
+    if (out == "-" && !r.count("convert-only"))
       throw UsageError("the parent model needs a file name (its child is written beside it)");
     ConvertToHlsOptions o;
     o.mem_mode = r["mem-mode"].as<std::string>();
     if (o.mem_mode != "const" && o.mem_mode != "decoupled")
       throw UsageError("--mem-mode must be const or decoupled");
     o.standalone_thresholds = r.count("standalone-thresholds") > 0;
+    if (r.count("convert-only") && r.count("partition-only"))
+      throw UsageError("--convert-only and --partition-only exclude each other");
     Model m = Model::load(single_input(r));
     ConversionNotes notes;
+    // On a converted model this converts nothing more; it only recollects why the remaining
+    // nodes stay on the host.
     convert_to_hls_step(m, o, &notes);
     if (r.count("converted")) m.save(r["converted"].as<std::string>());
+    if (r.count("convert-only")) {
+      m.save(out);
+      return 0;
+    }
     fs::path parent_path(out);
     fs::path child_path =
         r.count("child")

@@ -1,0 +1,27 @@
+// Running other programs (make, verilator, yosys, nextpnr) without a shell.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace shoal {
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal number when killed by a signal
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs argv[0] (looked up in PATH) with the given arguments, in `cwd` when not empty,
+// capturing its output. An Error names the program when it cannot be started.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
+// As run_process, also handing each output line to `on_line` as it arrives.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                          const std::function<void(const std::string&)>& on_line);
+// Whether `program` is on PATH.
+bool program_exists(const std::string& program);
+// The directory of the running executable.
+std::filesystem::path executable_dir();
+
+}  // namespace shoal

@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# build-dataflow: FINN's build_dataflow front over pipelines/*.mk.
+
+setup() { load test_helper; }
+
+estimate_config() {
+  cat > "$1" <<JSON
+{
+  "output_dir": "${2:-out}",
+  "target_fps": 100,
+  "synth_clk_period_ns": 200.0,
+  "fpga_part": "xczu3eg-sbva484-1-e",
+  "board": "Ultra96",
+  "steps": ["step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
+            "step_target_fps_parallelization", "step_apply_folding_config", "step_generate_estimate_reports"],
+  "generate_outputs": ["estimate_reports"]
+}
+JSON
+}
+
+@test "the reference notebook's estimate-only build of facile_like reproduces its reports exactly" {
+  require_shared
+  cd "$BATS_TEST_TMPDIR"
+  run build-dataflow "$(shared_model facile_like)" "$SHARED/facile_like/dataflow_build_config.json"
+  assert_success
+  assert_line --index 3 "Running step: step_tidy_up [1/7]"
+  assert_line --index 9 "Running step: step_generate_estimate_reports [7/7]"
+  assert_line --index 10 "Completed successfully"
+  for f in "$SHARED"/facile_like/expected/*.json; do
+    cmp "$f" "output_estimates_only/report/$(basename "$f")"
+  done
+  for s in step_tidy_up step_streamline step_convert_to_hls step_create_dataflow_partition \
+           step_target_fps_parallelization step_apply_folding_config step_generate_estimate_reports dataflow_parent; do
+    [ -f "output_estimates_only/intermediate_models/$s.onnx" ]
+  done
+  run py -c 'import json; t = json.load(open("output_estimates_only/time_per_step.json")); print(list(t), all(isinstance(v, float) for v in t.values()))'
+  assert_output "['step_tidy_up', 'step_streamline', 'step_convert_to_hls', 'step_create_dataflow_partition', 'step_target_fps_parallelization', 'step_apply_folding_config', 'step_generate_estimate_reports'] True"
+  run grep -c "Running step" output_estimates_only/build_dataflow.log
+  assert_output "7"
+}
+
+@test "every shared model goes through the estimate-only build" {
+  require_shared
+  cd "$BATS_TEST_TMPDIR"
+  for m in $SHARED_MODELS; do
+    estimate_config cfg.json "out_$m"
+    run build-dataflow "$(shared_model $m)" cfg.json
+    assert_success
+    [ -f "out_$m/report/estimate_network_performance.json" ]
+  done
+}
+
+@test "a generated facile-like model through build-dataflow, with --output-dir" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  estimate_config cfg.json ignored
+  run build-dataflow f/model.onnx cfg.json --output-dir elsewhere
+  assert_success
+  [ ! -e ignored ]
+  run cat elsewhere/report/estimate_layer_cycles.json
+  assert_output "$FACILE_CYCLES"
+  run cat elsewhere/report/estimate_network_performance.json
+  assert_output "$FACILE_PERFORMANCE"
+}
+
+@test "a folding config file is read relative to the config" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  mkdir -p "$BATS_TEST_TMPDIR/proj"
+  cd "$BATS_TEST_TMPDIR/proj"
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"PE": 31, "SIMD": 14}}' > folding.json
+  py -c 'import json; c = {"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["estimate_reports"],
+"folding_config_file": "folding.json", "steps": ["step_tidy_up", "step_streamline", "step_convert_to_hls",
+"step_create_dataflow_partition", "step_target_fps_parallelization", "step_apply_folding_config",
+"step_generate_estimate_reports"]}; json.dump(c, open("cfg.json", "w"))'
+  cd ..
+  run build-dataflow f/model.onnx proj/cfg.json
+  assert_success
+  run grep StreamingFCLayer_Batch_0 o/report/estimate_layer_cycles.json
+  assert_output '  "StreamingFCLayer_Batch_0": 1,'
+  run grep -E "estimated_latency_ns" o/report/estimate_network_performance.json
+  # 1 + 341 + 33 + 3 + 1 cycles at an integer 5 ns
+  assert_output '  "estimated_latency_ns": 1895'
+}
+
+@test "config errors name the key" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": [], "target_fsp": 10}' > c1.json
+  run build-dataflow f/model.onnx c1.json
+  assert_failure 1
+  assert_output "build-dataflow: error: c1.json: unknown key 'target_fsp'"
+  echo '{"output_dir": "o", "generate_outputs": []}' > c2.json
+  run build-dataflow f/model.onnx c2.json
+  assert_output "build-dataflow: error: c2.json: missing required key 'synth_clk_period_ns'"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["bitstream"]}' > c3.json
+  run build-dataflow f/model.onnx c3.json
+  assert_output "build-dataflow: error: generate_outputs: unknown output 'bitstream' (allowed: stitched_ip, estimate_reports, out_of_context_synth, rtlsim_performance, bitfile, pynq_driver, deployment_package)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": [], "steps": ["step_tidy"]}' > c4.json
+  run build-dataflow f/model.onnx c4.json
+  assert_output "build-dataflow: error: unknown step 'step_tidy'"
+  [ ! -e o ]
+}
+
+@test "a failing step stops the build: Build failed, no time_per_step.json" {
+  cd "$BATS_TEST_TMPDIR"
+  head -c 200 /dev/urandom > bad.onnx
+  estimate_config cfg.json out
+  run build-dataflow bad.onnx cfg.json
+  assert_failure 1
+  assert_line --partial "onnx-tidy: error:"
+  assert_line "Build failed (step step_tidy_up; the log has the details)"
+  [ ! -e out/time_per_step.json ]
+  run grep -c "Build failed" out/build_dataflow.log
+  assert_output "1"
+}
