@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo of `make demo`: generate the facile-like MLP, run the flow on it, show the results.
+# The demo of `make demo`: generate the facile-like MLP, run FINN's estimate-only build on it
+# with build-dataflow, and show the results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -14,17 +15,34 @@ step "onnx-mlp: the facile-like 14-31-11-3-1 MLP (INT6 weights and inputs, UINT6
 "$bin/onnx-mlp" --layers 14,31,11,3,1 --wdt INT6 --adt UINT6 --idt INT6 --odt UINT4 --seed 1 -o "$out/model"
 ls -l "$out/model"
 
-step "onnx-tidy: FINN's step_tidy_up"
-"$bin/onnx-tidy" "$out/model/model.onnx" -o "$out/tidy.onnx"
-"$bin/onnx-info" "$out/tidy.onnx" | sed -n '1,40p'
+step "build-dataflow: FINN's estimate-only build (target 100 fps at 200 ns, as the reference notebook)"
+cat > "$out/dataflow_build_config.json" <<'JSON'
+{
+  "output_dir": "output_estimates_only",
+  "target_fps": 100,
+  "synth_clk_period_ns": 200.0,
+  "fpga_part": "xczu3eg-sbva484-1-e",
+  "board": "Ultra96",
+  "steps": ["step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
+            "step_target_fps_parallelization", "step_apply_folding_config", "step_generate_estimate_reports"],
+  "generate_outputs": ["estimate_reports"]
+}
+JSON
+"$bin/build-dataflow" "$out/model/model.onnx" "$out/dataflow_build_config.json" --output-dir "$out/output_estimates_only"
+build="$out/output_estimates_only"
 
-step "onnx-exec: the tidy model on input.npy, checked against expected_output.npy"
-"$bin/onnx-exec" "$out/tidy.onnx" "$out/model/input.npy" --expect "$out/model/expected_output.npy" -o "$out/output.npy"
-"$bin/onnx-exec" "$out/tidy.onnx" "$out/model/input.npy" --print | head -6 || true
+step "the hardware layers (the dataflow partition)"
+"$bin/onnx-info" "$build/intermediate_models/step_generate_estimate_reports.onnx" | sed -n '/^nodes/,/^tensors/p' | grep -v '^tensors'
 
-step "the same network in the QONNX dialect, converted by onnx-tidy"
-"$bin/onnx-mlp" --layers 14,31,11,3,1 --wdt INT6 --adt UINT6 --idt INT6 --format qonnx --seed 1 -o "$out/qonnx"
-"$bin/onnx-tidy" "$out/qonnx/model.onnx" -o "$out/qonnx/tidy.onnx"
-"$bin/onnx-exec" "$out/qonnx/tidy.onnx" "$out/qonnx/input.npy" --expect "$out/qonnx/expected_output.npy" --atol 1e-5 -o "$out/qonnx/output.npy"
+step "report/estimate_network_performance.json"
+cat "$build/report/estimate_network_performance.json"; echo
+step "report/estimate_layer_cycles.json"
+cat "$build/report/estimate_layer_cycles.json"; echo
+step "report/estimate_layer_resources.json (total)"
+sed -n '/"total"/,$p' "$build/report/estimate_layer_resources.json"; echo
 
-printf '\nDemo outputs are in %s/\n' "$out"
+step "onnx-exec: the parent model (host nodes + partition) against expected_output.npy"
+"$bin/onnx-exec" "$build/intermediate_models/dataflow_parent.onnx" "$out/model/input.npy" \
+  --expect "$out/model/expected_output.npy" -o "$out/output.npy"
+
+printf '\nEverything is in %s/: intermediate_models/, report/, time_per_step.json, build_dataflow.log\n' "$build"
