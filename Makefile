@@ -3,7 +3,7 @@
 #   make test     unit tests (GoogleTest) + tool and pipeline tests (Bats)
 #   make demo     install what is missing, build, run the flow on a generated model
 #   make deps     install the Debian packages (as root, or through sudo)
-#   make install  PREFIX/libexec/shoal/<tool> plus a `shoal` front command in PREFIX/bin
+#   make install  the tools into PREFIX/libexec/shoal/, the pipelines into PREFIX/share/shoal/
 
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -16,7 +16,7 @@ DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-c
   bats bats-support bats-assert python3-numpy python3-onnx \
   verilator yosys iverilog nextpnr-ice40 fpga-icestorm
 
-.PHONY: all build test unit-test tool-test demo deps check-deps install clean format lint
+.PHONY: all build test unit-test tool-test demo deps check-deps install clean format format-check lint
 
 all: build
 
@@ -47,6 +47,14 @@ install: build
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+# verilator --lint-only -Wall over every hls/ module (tests/hls/run.sh lints each
+# parameterization it simulates; this is the quick stand-alone check).
+lint:
+	@for f in hls/*.sv; do verilator --lint-only -Wall -Ihls $$f --top-module $$(basename $$f .sv) || exit 1; done; echo "hls/ lint-clean"
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
 	rm -rf $(BUILD)

@@ -54,7 +54,7 @@ $(foreach s,$(ESTIMATE_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 # A step's settings live in a stamp file that is rewritten (while Make reads this file, so
 # without starting a shell) only when they change; a changed setting thus reruns the step
 # that uses it and those after it (Make compares times, not contents).
-$(if $(wildcard $(ARGS) $(IM)),,$(shell mkdir -p $(ARGS) $(IM)))
+$(foreach d,$(ARGS) $(IM),$(if $(wildcard $(d)),,$(shell mkdir -p $(d))))
 space := $(subst ,, )
 same = $(filter x$(subst $(space),_,$(1))x,x$(subst $(space),_,$(2))x)
 step_args = $(if $(and $(wildcard $(ARGS)/$(1)),$(call same,$(file < $(ARGS)/$(1)),$(2))),,$(file > $(ARGS)/$(1),$(2)))

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -31,7 +31,8 @@ std::string read_file(const std::string& path) {
   // Size the buffer once: growing it chunk by chunk costs page faults, which dominate the
   // time to read a model on some machines.
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) data.reserve(static_cast<std::size_t>(st.st_size) + 1);
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    data.reserve(static_cast<std::size_t>(st.st_size) + 1);
   char buf[1 << 16];
   for (;;) {
     ssize_t n;

@@ -1,100 +1,119 @@
 #include "shoal/shape_inference.hpp"
 
-#include <onnx/defs/schema.h>
-#include <onnx/defs/shape_inference.h>
-#include <onnx/shape_inference/implementation.h>
-
 #include <map>
-#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "shoal/attrs.hpp"
 #include "shoal/error.hpp"
 #include "shoal/op.hpp"
+#include "shoal/process.hpp"
 #include "shoal/shape_rules.hpp"
 
 namespace shoal {
 namespace {
 
-const std::vector<std::string>& domains_of(Domain d) {
-  static const std::vector<std::string> general = {"finn.custom_op.general",
-                                                   "qonnx.custom_op.general", "onnx.brevitas"};
-  static const std::vector<std::string> dataflow = {"finn.custom_op.fpgadataflow"};
-  static const std::vector<std::string> none;
-  return d == Domain::General ? general : d == Domain::Dataflow ? dataflow : none;
+bool has_shape(const onnx::ValueInfoProto* vi) {
+  return vi && vi->type().has_tensor_type() && vi->type().tensor_type().has_shape();
 }
 
-// Rebuilds the node attributes an op declares from the inference context.
-onnx::NodeProto node_from_context(const OpDef& op, onnx::InferenceContext& ctx) {
-  onnx::NodeProto n;
-  n.set_op_type(std::string(op.op_type()));
-  for (const auto& spec : op.attr_specs())
-    if (const auto* a = ctx.getAttribute(spec.name)) *n.add_attribute() = *a;
-  for (std::size_t i = 0; i < ctx.getNumInputs(); ++i) n.add_input("in" + std::to_string(i));
-  for (std::size_t i = 0; i < ctx.getNumOutputs(); ++i) n.add_output("out" + std::to_string(i));
-  return n;
+// Every tensor of `m` whose type and shape are recorded.
+std::unordered_map<std::string, const onnx::TypeProto*> typed_tensors(const onnx::ModelProto& m) {
+  std::unordered_map<std::string, const onnx::TypeProto*> known;
+  for (const auto* list : {&m.graph().input(), &m.graph().value_info(), &m.graph().output()})
+    for (const auto& vi : *list)
+      if (has_shape(&vi)) known[vi.name()] = &vi.type();
+  return known;
 }
 
-void infer_custom(const OpDef* op, onnx::InferenceContext& ctx) {
-  std::vector<std::optional<Shape>> ins;
-  for (std::size_t i = 0; i < ctx.getNumInputs(); ++i) {
-    const onnx::TypeProto* t = ctx.getInputType(i);
-    if (!t || !t->has_tensor_type() || !t->tensor_type().has_shape()) {
-      ins.emplace_back(std::nullopt);
+// Types the outputs of custom-op nodes whose inputs are all typed, by libcommon's per-op
+// rules; returns how many nodes it typed. A rule that rejects its inputs leaves the node
+// untyped, as ONNX's non-strict inference does for standard ops.
+int infer_custom_nodes(onnx::ModelProto& m) {
+  auto& g = *m.mutable_graph();
+  std::unordered_map<std::string, onnx::TypeProto> known;
+  for (const auto& [name, t] : typed_tensors(m)) known[name] = *t;
+  for (const auto& init : g.initializer()) {
+    onnx::TypeProto t;
+    t.mutable_tensor_type()->set_elem_type(init.data_type());
+    auto* sh = t.mutable_tensor_type()->mutable_shape();
+    for (auto d : init.dims()) sh->add_dim()->set_dim_value(d);
+    known[init.name()] = t;
+  }
+  std::unordered_map<std::string, onnx::ValueInfoProto*> outputs;
+  for (auto& vi : *g.mutable_output()) outputs[vi.name()] = &vi;
+  int typed = 0;
+  for (const auto& n : g.node()) {
+    if (classify_domain(n.domain()) == Domain::Standard) continue;
+    const OpDef* op = find_op(n);
+    if (!op || n.output_size() == 0 || known.count(n.output(0))) continue;
+    std::vector<std::optional<Shape>> ins;
+    bool ready = true;
+    for (const auto& name : n.input()) {
+      if (name.empty()) {
+        ins.emplace_back(std::nullopt);
+        continue;
+      }
+      auto it = known.find(name);
+      if (it == known.end()) {
+        ready = false;
+        break;
+      }
+      Shape s;
+      for (const auto& d : it->second.tensor_type().shape().dim())
+        s.push_back(d.has_dim_value() ? d.dim_value() : -1);
+      ins.emplace_back(std::move(s));
+    }
+    if (!ready) continue;
+    std::vector<Shape> outs;
+    try {
+      outs = op->infer_shapes(n, ins);
+    } catch (const Error&) {
       continue;
     }
-    Shape s;
-    for (const auto& d : t->tensor_type().shape().dim())
-      s.push_back(d.has_dim_value() ? d.dim_value() : -1);
-    ins.emplace_back(s);
-  }
-  onnx::NodeProto node = node_from_context(*op, ctx);
-  std::vector<Shape> outs;
-  try {
-    outs = op->infer_shapes(node, ins);
-  } catch (const Error& e) {
-    fail_shape_inference(e.what());
-  }
-  for (std::size_t o = 0; o < outs.size() && o < ctx.getNumOutputs(); ++o) {
-    auto* tt = ctx.getOutputType(o)->mutable_tensor_type();
-    tt->set_elem_type(static_cast<int32_t>(op->output_elem_type(node, static_cast<int>(o))));
-    auto* sh = tt->mutable_shape();
-    sh->clear_dim();
-    for (auto d : outs[o]) {
-      auto* dim = sh->add_dim();
-      if (d >= 0) dim->set_dim_value(d);
+    for (std::size_t o = 0; o < outs.size() && o < static_cast<std::size_t>(n.output_size()); ++o) {
+      const std::string& name = n.output(static_cast<int>(o));
+      if (name.empty()) continue;
+      onnx::TypeProto t;
+      auto* tt = t.mutable_tensor_type();
+      tt->set_elem_type(static_cast<int32_t>(op->output_elem_type(n, static_cast<int>(o))));
+      auto* sh = tt->mutable_shape();
+      for (auto d : outs[o]) {
+        auto* dim = sh->add_dim();
+        if (d >= 0) dim->set_dim_value(d);
+      }
+      onnx::ValueInfoProto* vi = outputs.count(name) ? outputs[name] : g.add_value_info();
+      vi->set_name(name);
+      *vi->mutable_type() = t;
+      known[name] = std::move(t);
     }
+    ++typed;
   }
+  return typed;
+}
+
+// ONNX's own shape inference, run by the onnx-lib helper installed beside the tools.
+void run_onnx_shape_inference(onnx::ModelProto& m) {
+  std::filesystem::path helper = executable_dir() / "onnx-lib";
+  if (!std::filesystem::exists(helper))
+    fail(
+        "shape inference needs ONNX's for some op, but the onnx-lib helper is missing (looked "
+        "for {})",
+        helper.string());
+  std::string bytes;
+  if (!m.SerializeToString(&bytes)) fail("shape inference: cannot serialize the model");
+  FilterResult r = run_filter({helper.string(), "infer-shapes", "-"}, bytes);
+  if (r.exit_code != 0) {
+    std::string why = r.err;
+    if (auto p = why.find("error: "); p != std::string::npos) why = why.substr(p + 7);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    fail("shape inference failed: {}",
+         why.empty() ? "onnx-lib exited with " + std::to_string(r.exit_code) : why);
+  }
+  if (!m.ParseFromString(r.out)) fail("shape inference: onnx-lib returned no model");
 }
 
 }  // namespace
-
-void register_onnx_schemas() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    for (Domain d : {Domain::General, Domain::Dataflow})
-      for (const auto& dom : domains_of(d))
-        onnx::OpSchemaRegistry::DomainToVersionRange::Instance().AddDomainToVersion(dom, 1, 1);
-    for (const OpDef* op : all_ops()) {
-      if (op->domain() == Domain::Standard) continue;
-      for (const auto& dom : domains_of(op->domain())) {
-        onnx::OpSchema schema;
-        schema.SetName(std::string(op->op_type()))
-            .SetDomain(dom)
-            .SinceVersion(1)
-            .AllowUncheckedAttributes()
-            .Input(0, "inputs", "", "T", onnx::OpSchema::Variadic, false, 0)
-            .Output(0, "outputs", "", "U", onnx::OpSchema::Variadic, false, 1)
-            .TypeConstraint("T", onnx::OpSchema::all_tensor_types(), "")
-            .TypeConstraint("U", onnx::OpSchema::all_tensor_types(), "")
-            .TypeAndShapeInferenceFunction(
-                [op](onnx::InferenceContext& ctx) { infer_custom(op, ctx); })
-            .SetLocation(__FILE__, __LINE__);
-        onnx::OpSchemaRegistry::OpSchemaRegisterOnce reg(schema);
-      }
-    }
-  });
-}
 
 void infer_shapes(Model& model) {
   if (infer_shapes_fast(model)) return;
@@ -102,10 +121,9 @@ void infer_shapes(Model& model) {
 }
 
 void infer_shapes_onnx(Model& model) {
-  register_onnx_schemas();
-  onnx::ModelProto work = model.proto();
+  onnx::ModelProto work;
   {
-    Model tmp(std::move(work));
+    Model tmp = model;
     tmp.declare_custom_domains();
     work = std::move(tmp.proto());
   }
@@ -113,19 +131,17 @@ void infer_shapes_onnx(Model& model) {
   g->clear_value_info();
   // Graph outputs are inferred afresh (a wrongly declared type or shape would only clash).
   for (auto& out : *g->mutable_output()) out.clear_type();
-  onnx::ShapeInferenceOptions options(false, 0, true);
-  try {
-    onnx::shape_inference::InferShapes(work, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception& e) {
-    fail("shape inference failed: {}", e.what());
+  // ONNX skips custom ops, libcommon's rules skip standard ones: alternate until the custom
+  // ops downstream of every standard op are typed.
+  infer_custom_nodes(work);
+  for (int round = 0; round <= work.graph().node_size(); ++round) {
+    run_onnx_shape_inference(work);
+    if (infer_custom_nodes(work) == 0) break;
   }
 
   std::map<std::string, const onnx::ValueInfoProto*> inferred;
   for (const auto& vi : work.graph().value_info()) inferred[vi.name()] = &vi;
   for (const auto& vi : work.graph().output()) inferred[vi.name()] = &vi;
-  auto has_shape = [](const onnx::ValueInfoProto* vi) {
-    return vi && vi->type().has_tensor_type() && vi->type().tensor_type().has_shape();
-  };
 
   onnx::GraphProto& mg = model.graph();
   std::map<std::string, onnx::ValueInfoProto> previous;

@@ -16,7 +16,13 @@ namespace {
 struct Info {
   Shape shape;
   ElemType type;
+  // The value of a small int64 tensor when known (initializers, and what Shape, Gather,
+  // Unsqueeze, Squeeze and Concat compute from them): the shape arithmetic exporters emit
+  // before a Reshape, which ONNX resolves by its data propagation.
+  std::optional<std::vector<int64_t>> value = std::nullopt;
 };
+
+constexpr int64_t kMaxPropagatedValues = 64;
 
 bool is_static(const Shape& s) {
   return std::all_of(s.begin(), s.end(), [](int64_t d) { return d >= 0; });
@@ -25,11 +31,17 @@ bool is_static(const Shape& s) {
 using Rule = std::function<std::optional<std::vector<Info>>(const Model&, const onnx::NodeProto&,
                                                             const std::vector<const Info*>&)>;
 
-std::optional<std::vector<int64_t>> const_ints(const Model& m, const onnx::NodeProto& n, int i) {
-  if (n.input_size() <= i || n.input(i).empty()) return std::nullopt;
-  auto t = m.initializer(n.input(i));
-  if (!t) return std::nullopt;
-  return t->ints();
+std::optional<std::vector<int64_t>> const_ints(const std::vector<const Info*>& in, std::size_t i) {
+  if (in.size() <= i || !in[i]) return std::nullopt;
+  return in[i]->value;
+}
+
+// Unsqueeze/Squeeze take their axes from an attribute before opset 13, from input 1 after.
+std::optional<std::vector<int64_t>> axes_of(const onnx::NodeProto& n,
+                                            const std::vector<const Info*>& in) {
+  if (in.size() > 1) return const_ints(in, 1);
+  if (has_attr(n, "axes")) return attr_ints(n, "axes");
+  return std::vector<int64_t>{};
 }
 
 std::optional<std::vector<Info>> same(const std::vector<const Info*>& in) {
@@ -86,7 +98,7 @@ const std::unordered_map<std::string, Rule>& rules() {
     };
     t["Reshape"] = [](const Model& m, const onnx::NodeProto& n,
                       const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
-      auto target = const_ints(m, n, 1);
+      auto target = const_ints(in, 1);
       if (!target) return std::nullopt;
       int64_t total = element_count(in[0]->shape), known = 1, infer = -1;
       for (std::size_t i = 0; i < target->size(); ++i) {
@@ -116,7 +128,7 @@ const std::unordered_map<std::string, Rule>& rules() {
     t["TopK"] = [](const Model& m, const onnx::NodeProto& n,
                    const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       std::optional<int64_t> k;
-      if (auto v = const_ints(m, n, 1); v && v->size() == 1)
+      if (auto v = const_ints(in, 1); v && v->size() == 1)
         k = (*v)[0];
       else if (n.input_size() < 2)
         k = attr_int(n, "k", 1);
@@ -124,6 +136,83 @@ const std::unordered_map<std::string, Rule>& rules() {
       Shape s = in[0]->shape;
       s[ops::normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(s.size()))] = *k;
       return std::vector<Info>{{s, in[0]->type}, {s, ElemType::Int64}};
+    };
+    t["Shape"] = [](const Model&, const onnx::NodeProto& n,
+                    const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      auto rank = static_cast<int64_t>(in[0]->shape.size());
+      auto clamp = [&](int64_t a) { return std::clamp(a < 0 ? a + rank : a, int64_t{0}, rank); };
+      int64_t start = clamp(attr_int(n, "start", 0)), end = clamp(attr_int(n, "end", rank));
+      std::vector<int64_t> v(in[0]->shape.begin() + start,
+                             in[0]->shape.begin() + std::max(start, end));
+      return std::vector<Info>{{{static_cast<int64_t>(v.size())}, ElemType::Int64, v}};
+    };
+    t["Gather"] = [](const Model&, const onnx::NodeProto& n,
+                     const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      if (in.size() < 2 || !in[1]) return std::nullopt;
+      const Shape& data = in[0]->shape;
+      int64_t axis = ops::normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(data.size()));
+      Shape s(data.begin(), data.begin() + axis);
+      s.insert(s.end(), in[1]->shape.begin(), in[1]->shape.end());
+      s.insert(s.end(), data.begin() + axis + 1, data.end());
+      Info out{s, in[0]->type};
+      if (in[0]->value && in[1]->value && data.size() == 1) {
+        out.value.emplace();
+        for (int64_t i : *in[1]->value) {
+          if (i < 0) i += data[0];
+          if (i < 0 || i >= data[0]) return std::nullopt;
+          out.value->push_back((*in[0]->value)[static_cast<std::size_t>(i)]);
+        }
+      }
+      return std::vector<Info>{out};
+    };
+    t["Unsqueeze"] = [](const Model&, const onnx::NodeProto& n,
+                        const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      auto axes = axes_of(n, in);
+      if (!axes) return std::nullopt;
+      auto rank = static_cast<int64_t>(in[0]->shape.size() + axes->size());
+      std::vector<bool> inserted(static_cast<std::size_t>(rank), false);
+      for (int64_t a : *axes) {
+        a = a < 0 ? a + rank : a;
+        if (a < 0 || a >= rank || inserted[a]) return std::nullopt;
+        inserted[a] = true;
+      }
+      Shape s;
+      auto src = in[0]->shape.begin();
+      for (int64_t i = 0; i < rank; ++i) s.push_back(inserted[i] ? 1 : *src++);
+      return std::vector<Info>{{s, in[0]->type, in[0]->value}};
+    };
+    t["Squeeze"] = [](const Model&, const onnx::NodeProto& n,
+                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      auto axes = axes_of(n, in);
+      if (!axes) return std::nullopt;
+      const Shape& src = in[0]->shape;
+      auto rank = static_cast<int64_t>(src.size());
+      std::vector<bool> drop(src.size(), false);
+      for (int64_t a : *axes) {
+        a = a < 0 ? a + rank : a;
+        if (a < 0 || a >= rank || src[a] != 1) return std::nullopt;
+        drop[a] = true;
+      }
+      Shape s;
+      for (int64_t i = 0; i < rank; ++i)
+        if (axes->empty() ? src[i] != 1 : !drop[i]) s.push_back(src[i]);
+      return std::vector<Info>{{s, in[0]->type, in[0]->value}};
+    };
+    t["Concat"] = [](const Model&, const onnx::NodeProto& n,
+                     const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      Shape s = in[0]->shape;
+      int64_t axis = ops::normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(s.size()));
+      bool values = s.size() == 1;
+      std::vector<int64_t> v;
+      for (std::size_t i = 0; i < in.size(); ++i) {
+        if (!in[i] || in[i]->shape.size() != s.size()) return std::nullopt;
+        if (i > 0) s[axis] += in[i]->shape[axis];
+        values = values && in[i]->value;
+        if (values) v.insert(v.end(), in[i]->value->begin(), in[i]->value->end());
+      }
+      Info out{s, in[0]->type};
+      if (values) out.value = std::move(v);
+      return std::vector<Info>{out};
     };
     return t;
   }();
@@ -134,10 +223,14 @@ const std::unordered_map<std::string, Rule>& rules() {
 
 bool infer_shapes_fast(Model& m) {
   std::unordered_map<std::string, Info> known;
-  for (const auto& init : m.graph().initializer())
-    if (is_supported_elem_type(init.data_type()))
-      known[init.name()] = {Shape(init.dims().begin(), init.dims().end()),
-                            static_cast<ElemType>(init.data_type())};
+  for (const auto& init : m.graph().initializer()) {
+    if (!is_supported_elem_type(init.data_type())) continue;
+    Info info{Shape(init.dims().begin(), init.dims().end()),
+              static_cast<ElemType>(init.data_type())};
+    if (info.type == ElemType::Int64 && element_count(info.shape) <= kMaxPropagatedValues)
+      info.value = m.initializer(init.name())->ints();
+    known[init.name()] = std::move(info);
+  }
   for (const auto& vi : m.graph().input()) {
     if (known.count(vi.name())) continue;
     auto s = m.tensor_shape(vi.name());

@@ -193,7 +193,8 @@ void apply_folding_config(Model& m, const nlohmann::ordered_json& cfg) {
           // string equality with "all", else a substring test, as Python's `in` on a string
           applies = t == "all" || t.find(n.op_type()) != std::string::npos;
         } else if (types.is_array()) {
-          for (const auto& t : types) applies |= t.is_string() && t.get<std::string>() == n.op_type();
+          for (const auto& t : types)
+            applies |= t.is_string() && t.get<std::string>() == n.op_type();
         }
         if (applies) set_from_json(n, d.key(), pairs[k]);
       }

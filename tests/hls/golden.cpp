@@ -68,8 +68,7 @@ std::vector<std::vector<int64_t>> thresholding(const std::vector<std::vector<int
   return y;
 }
 
-std::vector<std::vector<int64_t>> label_select(const std::vector<std::vector<int64_t>>& x,
-                                               int k) {
+std::vector<std::vector<int64_t>> label_select(const std::vector<std::vector<int64_t>>& x, int k) {
   std::vector<std::vector<int64_t>> out;
   for (const auto& frame : x) {
     std::vector<int64_t> idx(frame.size());

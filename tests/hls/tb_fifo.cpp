@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
     ++cycle;
     occupancy += (f.in ? 1 : 0) - (f.out ? 1 : 0);
     peak = std::max(peak, occupancy);
-    if (static_cast<int64_t>(top->count) != occupancy || static_cast<int64_t>(top->maxcount) != peak) {
+    if (static_cast<int64_t>(top->count) != occupancy ||
+        static_cast<int64_t>(top->maxcount) != peak) {
       if (count_errors++ < 5)
         std::printf("  count=%d maxcount=%d expected %lld/%lld at cycle %llu\n", int(top->count),
                     int(top->maxcount), static_cast<long long>(occupancy),

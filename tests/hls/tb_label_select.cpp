@@ -41,9 +41,14 @@ int main(int argc, char** argv) {
       // Narrow value ranges give many ties; some frames sit at the type minimum.
       int64_t lo = vmin, hi = vmax;
       switch (rng() % 4) {
-        case 0: hi = std::min(vmax, vmin + 2); break;
-        case 1: lo = std::max(vmin, vmax - 3); break;
-        default: break;
+        case 0:
+          hi = std::min(vmax, vmin + 2);
+          break;
+        case 1:
+          lo = std::max(vmin, vmax - 3);
+          break;
+        default:
+          break;
       }
       for (auto& v : x[f]) v = std::uniform_int_distribution<int64_t>(lo, hi)(rng);
     }
@@ -51,7 +56,8 @@ int main(int argc, char** argv) {
     for (int f = 0; f < n; ++f) {
       for (int b = 0; b < nb; ++b) {
         tb::Bits beat(pe * in_bits);
-        for (int p = 0; p < pe; ++p) beat.set(p * in_bits, in_bits, tb::wrapu(x[f][b * pe + p], in_bits));
+        for (int p = 0; p < pe; ++p)
+          beat.set(p * in_bits, in_bits, tb::wrapu(x[f][b * pe + p], in_bits));
         src.queue.push_back(beat);
       }
       for (int j = 0; j < k; ++j) {

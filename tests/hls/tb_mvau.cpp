@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   const std::string thresh_file = args.s("thresh_file", "");
   const uint64_t seed = static_cast<uint64_t>(args.i("seed", 1));
   const int sf_count = mw / simd, nf_count = mh / pe;
-  const int vectors = static_cast<int>(args.i("vectors", std::max(24, 12000 / (sf_count * nf_count))));
+  const int vectors =
+      static_cast<int>(args.i("vectors", std::max(24, 12000 / (sf_count * nf_count))));
   const Operand in_op{static_cast<int>(args.req("IN_BITS")), args.req("INPUT_SIGNED") != 0,
                       args.req("INPUT_BIPOLAR") != 0 && !xnor, xnor};
   const Operand w_op{static_cast<int>(args.req("WEIGHT_BITS")), args.req("WEIGHT_SIGNED") != 0,
@@ -214,7 +215,8 @@ int main(int argc, char** argv) {
   for (size_t i = first_beat + 1; i < out_cycles.size(); ++i)
     if (out_cycles[i] - out_cycles[i - 1] != static_cast<uint64_t>(sf_count)) ++bad_gaps;
   // Cycles per vector, measured between the first beats of the second and last vectors.
-  const size_t b0 = first_beat + nf_count, b1 = first_beat + static_cast<size_t>(tp_vectors - 1) * nf_count;
+  const size_t b0 = first_beat + nf_count,
+               b1 = first_beat + static_cast<size_t>(tp_vectors - 1) * nf_count;
   double cyc_per_vec = (b1 < out_cycles.size() && b1 > b0)
                            ? static_cast<double>(out_cycles[b1] - out_cycles[b0]) / (tp_vectors - 2)
                            : -1.0;

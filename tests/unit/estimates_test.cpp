@@ -11,8 +11,9 @@ using namespace shoal;
 
 namespace {
 
-onnx::NodeProto fc(int64_t mw, int64_t mh, int64_t pe, int64_t simd, const char* idt, const char* wdt,
-                   const char* odt, bool no_activation = false, const char* mem_mode = "decoupled") {
+onnx::NodeProto fc(int64_t mw, int64_t mh, int64_t pe, int64_t simd, const char* idt,
+                   const char* wdt, const char* odt, bool no_activation = false,
+                   const char* mem_mode = "decoupled") {
   auto n = make_node("StreamingFCLayer_Batch", {"x", "w"}, {"y"}, kDataflowDomain, "fc");
   set_attr(n, "backend", "fpgadataflow");
   set_attr(n, "MW", mw);
@@ -130,7 +131,8 @@ TEST(Estimates, PythonJsonFormatting) {
   j["a"] = nlohmann::ordered_json::object();
   j["b"] = nlohmann::ordered_json::array();
   j["c"] = {1, 2.5};
-  EXPECT_EQ(python_json_dump(j), "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [\n    1,\n    2.5\n  ]\n}");
+  EXPECT_EQ(python_json_dump(j),
+            "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [\n    1,\n    2.5\n  ]\n}");
 }
 
 TEST(Folding, ClockAndTarget) {

@@ -33,7 +33,8 @@ std::vector<std::string> ops(const Model& m) {
   return v;
 }
 
-void expect_same(const Model& a, const Model& b, const Shape& shape, int lo, int hi, bool bipolar = false) {
+void expect_same(const Model& a, const Model& b, const Shape& shape, int lo, int hi,
+                 bool bipolar = false) {
   std::mt19937 rng(17);
   Executor ea(a), eb(b);
   for (int i = 0; i < 32; ++i) {
@@ -75,7 +76,9 @@ Model fc_model(const char* odt, float bias, float scale = 1, int64_t mh = 4) {
 
 TEST(HwOps, FoldedShapesAndWidthsOfHardwareMdTable) {
   auto fc = hw_node("StreamingFCLayer_Batch", {{"MW", 6}, {"MH", 4}, {"SIMD", 3}, {"PE", 2}},
-                    {{"inputDataType", "UINT4"}, {"weightDataType", "INT4"}, {"outputDataType", "UINT2"},
+                    {{"inputDataType", "UINT4"},
+                     {"weightDataType", "INT4"},
+                     {"outputDataType", "UINT2"},
                      {"mem_mode", "decoupled"}});
   const HwOp* op = hw_op_of(fc);
   ASSERT_NE(op, nullptr);
@@ -87,8 +90,11 @@ TEST(HwOps, FoldedShapesAndWidthsOfHardwareMdTable) {
   EXPECT_EQ(op->outstream_width_padded(fc), 8);
   EXPECT_EQ(op->instream_width(fc, 1), 24);  // decoupled weight word
 
-  auto ext = hw_node("StreamingFCLayer_Batch", {{"MW", 27}, {"MH", 16}, {"SIMD", 9}, {"PE", 4}, {"noActivation", 1}},
-                     {{"inputDataType", "UINT3"}, {"weightDataType", "INT2"}, {"outputDataType", "INT5"},
+  auto ext = hw_node("StreamingFCLayer_Batch",
+                     {{"MW", 27}, {"MH", 16}, {"SIMD", 9}, {"PE", 4}, {"noActivation", 1}},
+                     {{"inputDataType", "UINT3"},
+                      {"weightDataType", "INT2"},
+                      {"outputDataType", "INT5"},
                       {"mem_mode", "external"}},
                      {1, 3, 3});
   EXPECT_EQ(op->folded_input_shape(ext), (Shape{1, 3, 3, 3, 9}));
@@ -98,8 +104,10 @@ TEST(HwOps, FoldedShapesAndWidthsOfHardwareMdTable) {
   EXPECT_EQ(op->folded_input_shape(ext, 1), (Shape{1, 3, 3, 12, 36}));
   EXPECT_EQ(op->instream_width(ext, 1), 72);
 
-  auto th = hw_node("Thresholding_Batch", {{"NumChannels", 6}, {"PE", 2}, {"numSteps", 3}},
-                    {{"inputDataType", "UINT8"}, {"weightDataType", "UINT8"}, {"outputDataType", "UINT2"}}, {1, 2, 2});
+  auto th = hw_node(
+      "Thresholding_Batch", {{"NumChannels", 6}, {"PE", 2}, {"numSteps", 3}},
+      {{"inputDataType", "UINT8"}, {"weightDataType", "UINT8"}, {"outputDataType", "UINT2"}},
+      {1, 2, 2});
   const HwOp* top = hw_op_of(th);
   EXPECT_EQ(top->folded_input_shape(th), (Shape{1, 2, 2, 3, 2}));
   EXPECT_EQ(top->instream_width_padded(th), 16);
@@ -120,7 +128,8 @@ TEST(HwOps, FoldedShapesAndWidthsOfHardwareMdTable) {
                {1000, 10, 5, "INT32", {1, 100, 10}, 320, {1, 5, 1}, 16, "UINT16"},
                {257, 1, 1, "UINT8", {1, 257, 1}, 8, {1, 1, 1}, 16, "UINT16"}};
   for (const auto& c : cases) {
-    auto ls = hw_node("LabelSelect_Batch", {{"Labels", c.labels}, {"PE", c.pe}, {"K", c.k}}, {{"inputDataType", c.idt}});
+    auto ls = hw_node("LabelSelect_Batch", {{"Labels", c.labels}, {"PE", c.pe}, {"K", c.k}},
+                      {{"inputDataType", c.idt}});
     const HwOp* lop = hw_op_of(ls);
     EXPECT_EQ(lop->folded_input_shape(ls), c.fin);
     EXPECT_EQ(lop->instream_width(ls), c.win);
@@ -131,13 +140,16 @@ TEST(HwOps, FoldedShapesAndWidthsOfHardwareMdTable) {
 }
 
 TEST(HwOps, FoldingMustDivide) {
-  auto fc = hw_node("StreamingFCLayer_Batch", {{"MW", 6}, {"MH", 4}, {"SIMD", 4}, {"PE", 2}},
-                    {{"inputDataType", "UINT4"}, {"weightDataType", "INT4"}, {"outputDataType", "UINT2"}});
+  auto fc = hw_node(
+      "StreamingFCLayer_Batch", {{"MW", 6}, {"MH", 4}, {"SIMD", 4}, {"PE", 2}},
+      {{"inputDataType", "UINT4"}, {"weightDataType", "INT4"}, {"outputDataType", "UINT2"}});
   try {
     hw_op_of(fc)->folded_input_shape(fc);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): SIMD=4 does not divide MW=6 (allowed: 1, 2, 3, 6)");
+    EXPECT_EQ(std::string(e.what()),
+              "node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): SIMD=4 does not divide "
+              "MW=6 (allowed: 1, 2, 3, 6)");
   }
 }
 
@@ -222,7 +234,8 @@ TEST(ConvertToHls, XnorThresholdingAndLabelSelect) {
   m.set_datatype("W2", DataType::sint(2));
   apply(m, infer_datatypes);
   Model h = converted(m);
-  EXPECT_EQ(ops(h), (std::vector<std::string>{"StreamingFCLayer_Batch", "StreamingFCLayer_Batch", "LabelSelect_Batch"}));
+  EXPECT_EQ(ops(h), (std::vector<std::string>{"StreamingFCLayer_Batch", "StreamingFCLayer_Batch",
+                                              "LabelSelect_Batch"}));
   EXPECT_EQ(NodeAttrs(h.node(0)).i("binaryXnorMode"), 1);
   EXPECT_EQ(NodeAttrs(h.node(0)).s("accDataType"), "UINT4");
   EXPECT_EQ(NodeAttrs(h.node(2)).i("K"), 2);
@@ -267,8 +280,10 @@ TEST(DataflowPartition, ParentRunsThroughTheChild) {
   PartitionResult r = create_dataflow_partition(parent, "child.onnx", notes);
   EXPECT_EQ(r.host_before, (std::vector<std::string>{"MultiThreshold_0"}));
   EXPECT_EQ(r.host_after, (std::vector<std::string>{"Mul_0"}));
-  EXPECT_EQ(ops(parent), (std::vector<std::string>{"MultiThreshold", "StreamingDataflowPartition", "Mul"}));
-  EXPECT_EQ(ops(r.child), (std::vector<std::string>{"StreamingFCLayer_Batch", "StreamingFCLayer_Batch"}));
+  EXPECT_EQ(ops(parent),
+            (std::vector<std::string>{"MultiThreshold", "StreamingDataflowPartition", "Mul"}));
+  EXPECT_EQ(ops(r.child),
+            (std::vector<std::string>{"StreamingFCLayer_Batch", "StreamingFCLayer_Batch"}));
   r.child.save((dir / "child.onnx").string());
   parent.save((dir / "parent.onnx").string());
   Model loaded = Model::load((dir / "parent.onnx").string());
@@ -306,8 +321,10 @@ TEST(DataflowPartition, SplitIsAnErrorNamingTheNode) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "the hardware partition would split: node 'Softmax_0' (Softmax) cannot become hardware: op Softmax "
-              "has no hardware implementation; node 'MultiThreshold_0' (MultiThreshold) cannot become hardware: "
+              "the hardware partition would split: node 'Softmax_0' (Softmax) cannot become "
+              "hardware: op Softmax "
+              "has no hardware implementation; node 'MultiThreshold_0' (MultiThreshold) cannot "
+              "become hardware: "
               "its input 's' is FLOAT32, not an integer type");
   }
 }

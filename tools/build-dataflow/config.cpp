@@ -22,16 +22,20 @@ const std::set<std::string>& known_keys() {
       "enable_build_pdb_debug", "steps",
       // v0.7
       "folding_two_pass_relaxation", "verify_save_full_context", "verify_save_rtlsim_waveforms",
-      "stitched_ip_gen_dcp", "start_step", "stop_step", "max_multithreshold_bit_width", "rtlsim_batch_size"};
+      "stitched_ip_gen_dcp", "start_step", "stop_step", "max_multithreshold_bit_width",
+      "rtlsim_batch_size"};
   return keys;
 }
 
 // DataflowOutputType: value -> value; the enum names are accepted too.
 std::string output_type(const std::string& v) {
   static const std::vector<std::pair<std::string, std::string>> table = {
-      {"STITCHED_IP", "stitched_ip"},           {"ESTIMATE_REPORTS", "estimate_reports"},
-      {"OOC_SYNTH", "out_of_context_synth"},    {"RTLSIM_PERFORMANCE", "rtlsim_performance"},
-      {"BITFILE", "bitfile"},                   {"PYNQ_DRIVER", "pynq_driver"},
+      {"STITCHED_IP", "stitched_ip"},
+      {"ESTIMATE_REPORTS", "estimate_reports"},
+      {"OOC_SYNTH", "out_of_context_synth"},
+      {"RTLSIM_PERFORMANCE", "rtlsim_performance"},
+      {"BITFILE", "bitfile"},
+      {"PYNQ_DRIVER", "pynq_driver"},
       {"DEPLOYMENT_PACKAGE", "deployment_package"}};
   for (const auto& [name, value] : table)
     if (v == value || v == name) return value;
@@ -40,7 +44,8 @@ std::string output_type(const std::string& v) {
   fail("generate_outputs: unknown output '{}' (allowed: {})", v, allowed);
 }
 
-const nlohmann::ordered_json& require(const nlohmann::ordered_json& j, const char* key, const std::string& what) {
+const nlohmann::ordered_json& require(const nlohmann::ordered_json& j, const char* key,
+                                      const std::string& what) {
   if (!j.contains(key)) fail("{}: missing required key '{}'", what, key);
   return j[key];
 }
@@ -53,27 +58,43 @@ std::string as_string(const nlohmann::ordered_json& v, const char* key, const st
 }  // namespace
 
 bool BuildConfig::wants(const std::string& output) const {
-  return std::find(generate_outputs.begin(), generate_outputs.end(), output) != generate_outputs.end();
+  return std::find(generate_outputs.begin(), generate_outputs.end(), output) !=
+         generate_outputs.end();
 }
 
 const std::vector<std::string>& estimate_only_steps() {
-  static const std::vector<std::string> s = {"step_tidy_up", "step_streamline", "step_convert_to_hls",
-                                             "step_create_dataflow_partition", "step_target_fps_parallelization",
-                                             "step_apply_folding_config", "step_generate_estimate_reports"};
+  static const std::vector<std::string> s = {"step_tidy_up",
+                                             "step_streamline",
+                                             "step_convert_to_hls",
+                                             "step_create_dataflow_partition",
+                                             "step_target_fps_parallelization",
+                                             "step_apply_folding_config",
+                                             "step_generate_estimate_reports"};
   return s;
 }
 
 const std::vector<std::string>& default_steps() {
-  static const std::vector<std::string> s = {
-      "step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
-      "step_target_fps_parallelization", "step_apply_folding_config", "step_generate_estimate_reports",
-      "step_hls_codegen", "step_hls_ipgen", "step_set_fifo_depths", "step_create_stitched_ip",
-      "step_measure_rtlsim_performance", "step_out_of_context_synthesis", "step_synthesize_bitfile",
-      "step_make_pynq_driver", "step_deployment_package"};
+  static const std::vector<std::string> s = {"step_tidy_up",
+                                             "step_streamline",
+                                             "step_convert_to_hls",
+                                             "step_create_dataflow_partition",
+                                             "step_target_fps_parallelization",
+                                             "step_apply_folding_config",
+                                             "step_generate_estimate_reports",
+                                             "step_hls_codegen",
+                                             "step_hls_ipgen",
+                                             "step_set_fifo_depths",
+                                             "step_create_stitched_ip",
+                                             "step_measure_rtlsim_performance",
+                                             "step_out_of_context_synthesis",
+                                             "step_synthesize_bitfile",
+                                             "step_make_pynq_driver",
+                                             "step_deployment_package"};
   return s;
 }
 
-BuildConfig parse_build_config(const std::string& text, const std::string& what, const fs::path& config_dir) {
+BuildConfig parse_build_config(const std::string& text, const std::string& what,
+                               const fs::path& config_dir) {
   BuildConfig c;
   try {
     c.raw = nlohmann::ordered_json::parse(text);
@@ -93,10 +114,14 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
   }
   const auto& outs = require(j, "generate_outputs", what);
   if (!outs.is_array()) fail("{}: 'generate_outputs' must be a list", what);
-  for (const auto& o : outs) c.generate_outputs.push_back(output_type(as_string(o, "generate_outputs", what)));
-  auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (config_dir / p).string(); };
+  for (const auto& o : outs)
+    c.generate_outputs.push_back(output_type(as_string(o, "generate_outputs", what)));
+  auto resolve = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : (config_dir / p).string();
+  };
   if (j.contains("folding_config_file") && !j["folding_config_file"].is_null())
-    c.folding_config_file = resolve(as_string(j["folding_config_file"], "folding_config_file", what));
+    c.folding_config_file =
+        resolve(as_string(j["folding_config_file"], "folding_config_file", what));
   if (j.contains("target_fps") && !j["target_fps"].is_null()) {
     if (!j["target_fps"].is_number() || !(j["target_fps"].get<double>() > 0))
       fail("{}: 'target_fps' must be a positive number", what);
@@ -104,11 +129,13 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
     c.target_fps_text = j["target_fps"].dump();
   }
   if (j.contains("mvau_wwidth_max")) {
-    if (!j["mvau_wwidth_max"].is_number_integer()) fail("{}: 'mvau_wwidth_max' must be an integer", what);
+    if (!j["mvau_wwidth_max"].is_number_integer())
+      fail("{}: 'mvau_wwidth_max' must be an integer", what);
     c.mvau_wwidth_max = j["mvau_wwidth_max"].get<int64_t>();
   }
   if (j.contains("standalone_thresholds")) {
-    if (!j["standalone_thresholds"].is_boolean()) fail("{}: 'standalone_thresholds' must be true or false", what);
+    if (!j["standalone_thresholds"].is_boolean())
+      fail("{}: 'standalone_thresholds' must be true or false", what);
     c.standalone_thresholds = j["standalone_thresholds"].get<bool>();
   }
   if (j.contains("save_intermediate_models") && j["save_intermediate_models"].is_boolean())
@@ -116,11 +143,15 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
   for (const char* key : {"board", "fpga_part", "shell_flow_type"})
     if (j.contains(key) && !j[key].is_null()) {
       std::string v = as_string(j[key], key, what);
-      if (std::string(key) == "board") c.board = v;
-      else if (std::string(key) == "fpga_part") c.fpga_part = v;
-      else c.shell_flow_type = v;
+      if (std::string(key) == "board")
+        c.board = v;
+      else if (std::string(key) == "fpga_part")
+        c.fpga_part = v;
+      else
+        c.shell_flow_type = v;
     }
-  if (c.shell_flow_type && *c.shell_flow_type != "vivado_zynq" && *c.shell_flow_type != "vitis_alveo")
+  if (c.shell_flow_type && *c.shell_flow_type != "vivado_zynq" &&
+      *c.shell_flow_type != "vitis_alveo")
     fail("{}: shell_flow_type '{}' is not vivado_zynq or vitis_alveo", what, *c.shell_flow_type);
   if (j.contains("default_mem_mode") && !j["default_mem_mode"].is_null()) {
     c.default_mem_mode = as_string(j["default_mem_mode"], "default_mem_mode", what);

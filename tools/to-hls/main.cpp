@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       "the child relative to PARENT's folder. Later steps (fold, estimate, ipgen, ...) work\n"
       "on the child. The host nodes are listed on stderr. A node that cannot become\n"
       "hardware between hardware nodes is an error that names it and says why.\n"
-                "--convert-only and --partition-only split the two steps (as the pipelines do).\n"};
+      "--convert-only and --partition-only split the two steps (as the pipelines do).\n"};
   auto options = make_options(info);
   options.add_options()("o,output", "parent model", cxxopts::value<std::string>())(
       "child", "where to write the dataflow child model", cxxopts::value<std::string>())(
@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
       "standalone-thresholds",
       "keep thresholds in Thresholding_Batch layers instead of fusing them")(
       "convert-only", "only step_convert_to_hls: write the converted model to -o")(
-      "partition-only", "only step_create_dataflow_partition, on a model to-hls --convert-only wrote")(
+      "partition-only",
+      "only step_create_dataflow_partition, on a model to-hls --convert-only wrote")(
       "input", "input model", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"input"});
   return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {

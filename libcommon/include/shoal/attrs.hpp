@@ -1,7 +1,7 @@
 // Node attributes: raw access, FINN defaults from the op registry, and node construction.
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include "shoal/onnx_proto.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -3,7 +3,7 @@
 // datatype and layout annotations, renaming.
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include "shoal/onnx_proto.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -2,7 +2,7 @@
 // in one file of libcommon/ops/ (DESIGN.md §2).
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include "shoal/onnx_proto.hpp"
 
 #include <functional>
 #include <memory>

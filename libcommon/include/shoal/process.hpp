@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shoal {
@@ -15,10 +16,20 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up in PATH) with the given arguments, in `cwd` when not empty,
 // capturing its output. An Error names the program when it cannot be started.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::filesystem::path& cwd = {});
 // As run_process, also handing each output line to `on_line` as it arrives.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                           const std::function<void(const std::string&)>& on_line);
+struct FilterResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs a program (a path, or a name looked up in PATH) as a filter: `input` goes to its
+// stdin, its stdout and stderr come back separately.
+FilterResult run_filter(const std::vector<std::string>& argv, std::string_view input);
 // Whether `program` is on PATH.
 bool program_exists(const std::string& program);
 // The directory of the running executable.

@@ -1,5 +1,5 @@
 // FINN's InferShapes (dialect.md §3.2): ONNX's own shape inference for standard ops, the
-// per-op rules of libcommon/ops for custom ops (registered with ONNX as schemas).
+// per-op rules of libcommon/ops for custom ops.
 #pragma once
 
 #include "shoal/model.hpp"
@@ -10,11 +10,9 @@ namespace shoal {
 // (node outputs first, then initializers, as FINN files list them). Tensors whose shape
 // cannot be inferred keep what was recorded before.
 void infer_shapes(Model& model);
-// The same through ONNX's own shape inference only (infer_shapes uses shape_rules.hpp first
-// and falls back to this).
+// The same with ONNX's own shape inference for every standard op (infer_shapes uses
+// shape_rules.hpp first and falls back to this). ONNX's inference runs in the onnx-lib
+// helper beside the tools (see tools/onnx-lib); custom ops still use libcommon's rules.
 void infer_shapes_onnx(Model& model);
-
-// Registers the custom ops' schemas with ONNX (for shape inference and onnx::checker).
-void register_onnx_schemas();
 
 }  // namespace shoal

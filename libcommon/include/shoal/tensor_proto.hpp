@@ -1,7 +1,7 @@
 // Conversion between ONNX TensorProto and Tensor.
 #pragma once
 
-#include <onnx/onnx_pb.h>
+#include "shoal/onnx_proto.hpp"
 
 #include <string>
 
