@@ -21,7 +21,7 @@
 //   in the same cycle (each TREADY depends on the other stream's TVALID, never on
 //   out_V_TREADY). out_V_TVALID comes from a register; out_V holds its data while
 //   TVALID && !TREADY. A credit counter lets an output-producing iteration (sf == SF-1)
-//   start only when the 5-entry output buffer is sure to have room, so back-pressure
+//   start only when the 4-entry output buffer is sure to have room, so back-pressure
 //   stalls the loop without loss and without a combinational path from out_V_TREADY.
 //
 // Operands (element bit 1 = +1, 0 = -1 for bipolar):
@@ -45,8 +45,12 @@
 // for neurons nf*PE + pe, each PE*NUM_STEPS*T_BITS bits as hex MSB first; threshold k of
 // lane pe at bit offset (pe*NUM_STEPS + k)*T_BITS. An empty THRESH_FILE gives zeros.
 //
-// Latency: 4 cycles: the output beat of neuron fold nf is valid from cycle c+4 when its
-// last iteration (sf == SF-1, i.e. its last weight word) was accepted in cycle c.
+// Latency: 1 + REGISTER_SUM cycles: the output beat of neuron fold nf is valid from cycle
+// c+2 (c+1 with REGISTER_SUM = 0) when its last iteration (sf == SF-1, i.e. its last
+// weight word) was accepted in cycle c. REGISTER_SUM = 1 registers the adder trees' sums
+// (the path through multipliers and trees ends there); REGISTER_SUM = 0 accumulates and
+// thresholds in the issuing cycle (the threshold line is read a cycle ahead), for
+// multiplier-free layers whose trees are shallow.
 // Throughput: one iteration per cycle while inputs and weights are available and out_V is
 // not back-pressured: NF*SF cycles per vector, back-to-back vectors without bubbles.
 // Area: PE*SIMD multipliers (or XNOR/negation lanes), one adder tree per PE.
@@ -68,6 +72,7 @@ module shoal_mvau #(
   parameter int NUM_STEPS = 3,
   parameter int T_BITS = 16,
   parameter int ACT_VAL = 0,
+  parameter int REGISTER_SUM = 1,
   parameter THRESH_FILE = ""
 ) (
   input  logic                           ap_clk,
@@ -112,16 +117,19 @@ module shoal_mvau #(
   // Exact width of a sum of SIMD products, capped at the accumulator width (modular).
   localparam int SumFull = PW + $clog2(SIMD);
   localparam int SumBits = (SumFull < ACC_BITS) ? SumFull : ACC_BITS;
+`ifndef SHOAL_FAST_SIM
+  localparam int TreeLevels = $clog2(SIMD);
+`endif
 
   localparam int LineBits = (NUM_STEPS > 0) ? PE * NUM_STEPS * T_BITS : 1;
   localparam int CmpBits = (ACC_BITS > T_BITS) ? ACC_BITS : T_BITS;
   localparam int StepsW = (NUM_STEPS > 0) ? NUM_STEPS : 1;
   localparam int StepCountBits = $clog2(StepsW + 1);
 
-  // Output buffer: 4 cycles from issue to buffer write, so 5 entries sustain one output
-  // per cycle (SF == 1) with a registered credit check.
-  localparam int BufDepth = 5;
-  localparam int BufPtrBits = 3;
+  // Output buffer: 2 cycles from issue to buffer write, so 3 entries sustain one output
+  // per cycle (SF == 1) with a registered credit check; one more for slack.
+  localparam int BufDepth = 4;
+  localparam int BufPtrBits = 2;
   localparam int BufCountBits = 3;
   localparam logic [BufCountBits-1:0] BufFull = BufCountBits'(BufDepth);
 
@@ -146,6 +154,11 @@ module shoal_mvau #(
   assign weights_V_TREADY = (!first_fold || in0_V_TVALID) && credit_ok;
   assign out_fire     = out_V_TVALID && out_V_TREADY;
 
+  // The neuron fold of the next cycle (what nf_q will hold after this edge).
+  logic [NfBits-1:0] nf_d;
+  assign nf_d = !ap_rst_n ? '0 :
+                (issue && last_synapse) ? ((nf_q == LastNf) ? '0 : nf_q + 1'b1) : nf_q;
+
   always_ff @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       sf_q      <= '0;
@@ -155,10 +168,8 @@ module shoal_mvau #(
       pending_q <= pending_q + BufCountBits'(issue && last_synapse) - BufCountBits'(out_fire);
       if (issue) begin
         sf_q <= last_synapse ? '0 : sf_q + 1'b1;
-        if (last_synapse) begin
-          nf_q <= (nf_q == LastNf) ? '0 : nf_q + 1'b1;
-        end
       end
+      nf_q <= nf_d;
     end
   end
 
@@ -179,145 +190,41 @@ module shoal_mvau #(
   endgenerate
 
   // ---------------------------------------------------------------------------------
-  // Stage 1: products
-  logic [PE*SIMD*PW-1:0] prod;
-  logic [PE*SIMD*PW-1:0] s1_prod_q;
-  logic                  s1_valid_q;
-  logic                  s1_first_q;
-  logic                  s1_last_q;
-  logic [NfBits-1:0]     s1_nf_q;
+  // Stage 1 (the issuing cycle): products and one adder tree per PE, registered; the
+  // threshold line of a finishing neuron fold is read alongside.
+  // Stage 2: accumulators; a finishing fold's activation goes straight into the output
+  // buffer. Per-lane values live in small unpacked arrays, not slices of one wide vector:
+  // that keeps Verilator's C++ (and its compile time) linear in PE*SIMD.
+  // v_*: the iteration whose sums enter the accumulators in this cycle (the one issued a
+  // cycle ago with REGISTER_SUM, the one issuing now without).
+  logic                    v_valid;
+  logic                    v_first;
+  logic                    v_last;
+  logic [LineBits-1:0]     v_thresh;
+  logic [PE*OUT_BITS-1:0]  act;
 
-  for (genvar pe = 0; pe < PE; pe++) begin : g_pe_mul
-    for (genvar s = 0; s < SIMD; s++) begin : g_simd_mul
-      logic [IN_BITS-1:0]     a;
-      logic [WEIGHT_BITS-1:0] w;
-      logic signed [PW-1:0]   p;
-      assign a = x[s*IN_BITS +: IN_BITS];
-      assign w = weights_V_TDATA[(pe*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS];
-
-      if (Mode == ModeXnor) begin : g_xnor
-        assign p = {1'b0, a[0] ~^ w[0]};
-      end else if (Mode == ModeBipolarBoth) begin : g_pm1
-        assign p = (a[0] == w[0]) ? 2'sb01 : 2'sb11;
-      end else if (Mode == ModeBipolarIn) begin : g_sel_w
-        logic signed [PW-1:0] w_ext;
-        if (WEIGHT_SIGNED != 0) begin : g_s
-          assign w_ext = PW'($signed(w));
-        end else begin : g_u
-          assign w_ext = PW'(w);
-        end
-        assign p = a[0] ? w_ext : -w_ext;
-      end else if (Mode == ModeBipolarWeight) begin : g_sel_a
-        logic signed [PW-1:0] a_ext;
-        if (INPUT_SIGNED != 0) begin : g_s
-          assign a_ext = PW'($signed(a));
-        end else begin : g_u
-          assign a_ext = PW'(a);
-        end
-        assign p = w[0] ? a_ext : -a_ext;
-      end else begin : g_mul
-        logic signed [InExt-1:0]     a_ext;
-        logic signed [WeightExt-1:0] w_ext;
-        if (INPUT_SIGNED != 0) begin : g_sa
-          assign a_ext = $signed(a);
-        end else begin : g_ua
-          assign a_ext = $signed({1'b0, a});
-        end
-        if (WEIGHT_SIGNED != 0) begin : g_sw
-          assign w_ext = $signed(w);
-        end else begin : g_uw
-          assign w_ext = $signed({1'b0, w});
-        end
-        assign p = a_ext * w_ext;
-      end
-
-      assign prod[(pe*SIMD + s)*PW +: PW] = p;
-    end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      s1_valid_q <= 1'b0;
-    end else begin
-      s1_valid_q <= issue;
-    end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    s1_prod_q  <= prod;
-    s1_first_q <= sf_q == '0;
-    s1_last_q  <= last_synapse;
-    s1_nf_q    <= nf_q;
-  end
-
-  // ---------------------------------------------------------------------------------
-  // Stage 2: one adder tree per PE
-  function automatic logic [SumBits-1:0] tree_sum(input logic [SIMD*SumBits-1:0] terms);
-    logic [SIMD*SumBits-1:0] work;
-    work = terms;
-    for (int stride = 1; stride < SIMD; stride = stride * 2) begin
-      for (int i = 0; i + stride < SIMD; i = i + 2 * stride) begin
-        work[i*SumBits +: SumBits] = work[i*SumBits +: SumBits] +
-                                     work[(i + stride)*SumBits +: SumBits];
-      end
-    end
-    tree_sum = work[SumBits-1:0];
-  endfunction
-
-  logic [PE*SumBits-1:0] sums;
-  logic [PE*SumBits-1:0] s2_sum_q;
-  logic                  s2_valid_q;
-  logic                  s2_first_q;
-  logic                  s2_last_q;
-  logic [NfBits-1:0]     s2_nf_q;
-
-  for (genvar pe = 0; pe < PE; pe++) begin : g_pe_sum
-    logic [SIMD*SumBits-1:0] terms;
-    for (genvar s = 0; s < SIMD; s++) begin : g_term
-      assign terms[s*SumBits +: SumBits] =
-          SumBits'($signed(s1_prod_q[(pe*SIMD + s)*PW +: PW]));
-    end
-    assign sums[pe*SumBits +: SumBits] = tree_sum(terms);
-  end
-
-  always_ff @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      s2_valid_q <= 1'b0;
-    end else begin
-      s2_valid_q <= s1_valid_q;
-    end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    s2_sum_q   <= sums;
-    s2_first_q <= s1_first_q;
-    s2_last_q  <= s1_last_q;
-    s2_nf_q    <= s1_nf_q;
-  end
-
-  // ---------------------------------------------------------------------------------
-  // Stage 3: accumulators (+ threshold line of the finishing neuron fold)
-  logic [PE*ACC_BITS-1:0] acc_q;
-  logic                   s3_done_q;
-  logic [LineBits-1:0]    s3_thresh_q;
-
-  for (genvar pe = 0; pe < PE; pe++) begin : g_pe_acc
-    logic [ACC_BITS-1:0] base;
-    assign base = s2_first_q ? '0 : acc_q[pe*ACC_BITS +: ACC_BITS];
+  if (REGISTER_SUM != 0) begin : g_s1
+    logic s1_valid_q;
+    logic s1_first_q;
+    logic s1_last_q;
     always_ff @(posedge ap_clk) begin
-      if (s2_valid_q) begin
-        acc_q[pe*ACC_BITS +: ACC_BITS] <=
-            base + ACC_BITS'($signed(s2_sum_q[pe*SumBits +: SumBits]));
+      if (!ap_rst_n) begin
+        s1_valid_q <= 1'b0;
+      end else begin
+        s1_valid_q <= issue;
       end
     end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      s3_done_q <= 1'b0;
-    end else begin
-      s3_done_q <= s2_valid_q && s2_last_q;
+    always_ff @(posedge ap_clk) begin
+      s1_first_q <= sf_q == '0;
+      s1_last_q  <= last_synapse;
     end
+    assign v_valid = s1_valid_q;
+    assign v_first = s1_first_q;
+    assign v_last  = s1_last_q;
+  end else begin : g_s0
+    assign v_valid = issue;
+    assign v_first = sf_q == '0;
+    assign v_last  = last_synapse;
   end
 
   generate
@@ -334,20 +241,31 @@ module shoal_mvau #(
           end
         end
       end
-      always_ff @(posedge ap_clk) begin
-        if (s2_valid_q && s2_last_q) begin
-          s3_thresh_q <= thresh_mem[s2_nf_q];
+      if (REGISTER_SUM != 0) begin : g_sync_read
+        logic [LineBits-1:0] thresh_q;
+        always_ff @(posedge ap_clk) begin
+          if (issue && last_synapse) begin
+            thresh_q <= thresh_mem[nf_q];
+          end
         end
+        assign v_thresh = thresh_q;
+      end else begin : g_lookahead_read
+        // The line of the fold being issued, read a cycle ahead through the next-state
+        // address: still a synchronous read (block RAM), ready in the issuing cycle.
+        logic [LineBits-1:0] thresh_q;
+        always_ff @(posedge ap_clk) begin
+          thresh_q <= thresh_mem[nf_d];
+        end
+        assign v_thresh = thresh_q;
       end
     end else begin : g_no_thresh
       logic unused_thresh;
-      assign s3_thresh_q = '0;
-      assign unused_thresh = ^{s2_nf_q, s3_thresh_q};
+      assign v_thresh = '0;
+      assign unused_thresh = ^v_thresh;
     end
   endgenerate
 
-  // ---------------------------------------------------------------------------------
-  // Activation (combinational on stage 3) into the output buffer
+`ifndef SHOAL_FAST_SIM
   function automatic logic [StepCountBits-1:0] count_ones(input logic [StepsW-1:0] bits);
     logic [StepCountBits-1:0] sum;
     sum = '0;
@@ -356,24 +274,163 @@ module shoal_mvau #(
     end
     count_ones = sum;
   endfunction
+`endif
 
-  logic [PE*OUT_BITS-1:0] act;
+`ifdef SHOAL_FAST_SIM
+  // Simulation-only datapath (rtlsim defines SHOAL_FAST_SIM): the same sums, as plain
+  // loops that Verilator keeps as loops. The structural lanes and trees below unroll into
+  // code that grows with PE*SIMD*log(SIMD) and made wide layers take minutes to compile.
+  // Integer sums do not depend on the order of addition, so both forms agree bit for bit;
+  // tests/hls runs the MVAU cases in both forms, and synthesis only ever sees the other.
+  function automatic logic signed [PW-1:0] product(input logic [IN_BITS-1:0] a,
+                                                   input logic [WEIGHT_BITS-1:0] w);
+    logic signed [InExt-1:0]     a_ext;
+    logic signed [WeightExt-1:0] w_ext;
+    logic signed [PW-1:0]        a_pw;
+    logic signed [PW-1:0]        w_pw;
+    if (INPUT_SIGNED != 0) a_ext = InExt'($signed(a));
+    else a_ext = InExt'($signed({1'b0, a}));
+    if (WEIGHT_SIGNED != 0) w_ext = WeightExt'($signed(w));
+    else w_ext = WeightExt'($signed({1'b0, w}));
+    a_pw = PW'(a_ext);
+    w_pw = PW'(w_ext);
+    if (Mode == ModeXnor) product = PW'({1'b0, a[0] ~^ w[0]});
+    else if (Mode == ModeBipolarBoth) product = (a[0] == w[0]) ? PW'(1) : -PW'(1);
+    else if (Mode == ModeBipolarIn) product = a[0] ? w_pw : -w_pw;
+    else if (Mode == ModeBipolarWeight) product = w[0] ? a_pw : -a_pw;
+    else product = PW'(a_ext * w_ext);
+  endfunction
 
-  for (genvar pe = 0; pe < PE; pe++) begin : g_pe_act
-    logic [ACC_BITS-1:0] acc;
-    assign acc = acc_q[pe*ACC_BITS +: ACC_BITS];
+  logic [SumBits-1:0] fast_sum [0:PE-1];
+  always_comb begin : b_fast_sum
+    logic [SumBits-1:0] total;
+    for (int p = 0; p < PE; p++) begin
+      total = '0;
+      for (int s = 0; s < SIMD; s++) begin
+        total = total + SumBits'(product(x[s*IN_BITS +: IN_BITS],
+                                         weights_V_TDATA[(p*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS]));
+      end
+      fast_sum[p] = total;
+    end
+  end
+`endif
+
+  for (genvar pe = 0; pe < PE; pe++) begin : g_pe
+    logic [SumBits-1:0] sum;
+`ifndef SHOAL_FAST_SIM
+    logic signed [PW-1:0] prod [0:SIMD-1];
+
+    for (genvar s = 0; s < SIMD; s++) begin : g_lane
+      logic [IN_BITS-1:0]     a;
+      logic [WEIGHT_BITS-1:0] w;
+      assign a = x[s*IN_BITS +: IN_BITS];
+      assign w = weights_V_TDATA[(pe*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS];
+
+      if (Mode == ModeXnor) begin : g_xnor
+        assign prod[s] = {1'b0, a[0] ~^ w[0]};
+      end else if (Mode == ModeBipolarBoth) begin : g_pm1
+        assign prod[s] = (a[0] == w[0]) ? 2'sb01 : 2'sb11;
+      end else if (Mode == ModeBipolarIn) begin : g_sel_w
+        logic signed [PW-1:0] w_ext;
+        if (WEIGHT_SIGNED != 0) begin : g_s
+          assign w_ext = PW'($signed(w));
+        end else begin : g_u
+          assign w_ext = PW'(w);
+        end
+        assign prod[s] = a[0] ? w_ext : -w_ext;
+      end else if (Mode == ModeBipolarWeight) begin : g_sel_a
+        logic signed [PW-1:0] a_ext;
+        if (INPUT_SIGNED != 0) begin : g_s
+          assign a_ext = PW'($signed(a));
+        end else begin : g_u
+          assign a_ext = PW'(a);
+        end
+        assign prod[s] = w[0] ? a_ext : -a_ext;
+      end else begin : g_mul
+        logic signed [InExt-1:0]     a_ext;
+        logic signed [WeightExt-1:0] w_ext;
+        if (INPUT_SIGNED != 0) begin : g_sa
+          assign a_ext = $signed(a);
+        end else begin : g_ua
+          assign a_ext = $signed({1'b0, a});
+        end
+        if (WEIGHT_SIGNED != 0) begin : g_sw
+          assign w_ext = $signed(w);
+        end else begin : g_uw
+          assign w_ext = $signed({1'b0, w});
+        end
+        assign prod[s] = PW'(a_ext * w_ext);
+      end
+    end
+
+    // Balanced adder tree: at level l, t[i] += t[i + 2^l] for i a multiple of 2^(l+1).
+    always_comb begin : b_tree
+      logic [SumBits-1:0] t [0:SIMD-1];
+      for (int s = 0; s < SIMD; s = s + 1) begin
+        t[s] = SumBits'(prod[s]);
+      end
+      for (int l = 0; l < TreeLevels; l = l + 1) begin
+        for (int i = 0; i < SIMD; i = i + 1) begin
+          if (i % (2 << l) == 0 && i + (1 << l) < SIMD) begin
+            t[i] = t[i] + t[i + (1 << l)];
+          end
+        end
+      end
+      sum = t[0];
+    end
+`else
+    assign sum = fast_sum[pe];
+`endif
+
+    logic [SumBits-1:0]  v_sum;
+    logic [ACC_BITS-1:0] acc_q;
+    logic [ACC_BITS-1:0] acc_next;
+    if (REGISTER_SUM != 0) begin : g_sum_reg
+      logic [SumBits-1:0] sum_q;
+      always_ff @(posedge ap_clk) begin
+        sum_q <= sum;
+      end
+      assign v_sum = sum_q;
+    end else begin : g_sum_comb
+      assign v_sum = sum;
+    end
+    assign acc_next = (v_first ? '0 : acc_q) + ACC_BITS'($signed(v_sum));
+    always_ff @(posedge ap_clk) begin
+      if (v_valid) begin
+        acc_q <= acc_next;
+      end
+    end
+
     if (NUM_STEPS == 0) begin : g_pass
-      assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'($signed(acc));
+      assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'($signed(acc_next));
     end else begin : g_thresh
+`ifndef SHOAL_FAST_SIM
       logic [NUM_STEPS-1:0] ge;
       for (genvar k = 0; k < NUM_STEPS; k++) begin : g_step
         logic [T_BITS-1:0] t;
-        assign t = s3_thresh_q[(pe*NUM_STEPS + k)*T_BITS +: T_BITS];
-        assign ge[k] = $signed(CmpBits'($signed(acc))) >= $signed(CmpBits'($signed(t)));
+        assign t = v_thresh[(pe*NUM_STEPS + k)*T_BITS +: T_BITS];
+        assign ge[k] = $signed(CmpBits'($signed(acc_next))) >= $signed(CmpBits'($signed(t)));
       end
       assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(count_ones(ge));
+`else
+      // The same count as a loop (see SHOAL_FAST_SIM above).
+      logic [StepCountBits-1:0] passed;
+      always_comb begin : b_fast_count
+        passed = '0;
+        for (int k = 0; k < NUM_STEPS; k++) begin
+          if ($signed(CmpBits'($signed(acc_next))) >=
+              $signed(CmpBits'($signed(v_thresh[(pe*NUM_STEPS + k)*T_BITS +: T_BITS])))) begin
+            passed = passed + 1'b1;
+          end
+        end
+      end
+      assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(passed);
+`endif
     end
   end
+
+  logic s2_done;
+  assign s2_done = v_valid && v_last;
 
   // ---------------------------------------------------------------------------------
   // Output buffer (circular, BufDepth entries)
@@ -383,7 +440,7 @@ module shoal_mvau #(
   logic [BufCountBits-1:0] buf_count_q;
 
   always_ff @(posedge ap_clk) begin
-    if (s3_done_q) begin
+    if (s2_done) begin
       buf_q[buf_wr_q] <= act;
     end
   end
@@ -394,13 +451,13 @@ module shoal_mvau #(
       buf_rd_q    <= '0;
       buf_count_q <= '0;
     end else begin
-      if (s3_done_q) begin
+      if (s2_done) begin
         buf_wr_q <= (buf_wr_q == BufPtrBits'(BufDepth - 1)) ? '0 : buf_wr_q + 1'b1;
       end
       if (out_fire) begin
         buf_rd_q <= (buf_rd_q == BufPtrBits'(BufDepth - 1)) ? '0 : buf_rd_q + 1'b1;
       end
-      buf_count_q <= buf_count_q + BufCountBits'(s3_done_q) - BufCountBits'(out_fire);
+      buf_count_q <= buf_count_q + BufCountBits'(s2_done) - BufCountBits'(out_fire);
     end
   end
 

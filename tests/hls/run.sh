@@ -47,17 +47,19 @@ CASES=()
 mvau() {
   declare -A p=([MW]=6 [MH]=4 [PE]=2 [SIMD]=3 [IN_BITS]=4 [WEIGHT_BITS]=4 [ACC_BITS]=12
     [OUT_BITS]=2 [INPUT_SIGNED]=0 [WEIGHT_SIGNED]=1 [INPUT_BIPOLAR]=0 [WEIGHT_BIPOLAR]=0
-    [XNOR]=0 [NUM_STEPS]=3 [T_BITS]=0 [ACT_VAL]=0)
+    [XNOR]=0 [NUM_STEPS]=3 [T_BITS]=0 [ACT_VAL]=0 [REGISTER_SUM]=1)
   local kv
   for kv in "$@"; do p[${kv%%=*}]=${kv#*=}; done
   [ "${p[T_BITS]}" = 0 ] && p[T_BITS]=${p[ACC_BITS]}
   [ "${p[NUM_STEPS]}" = 0 ] && p[OUT_BITS]=${p[ACC_BITS]}
   local s="shoal_mvau"
   for kv in MW MH PE SIMD IN_BITS WEIGHT_BITS ACC_BITS OUT_BITS INPUT_SIGNED WEIGHT_SIGNED \
-            INPUT_BIPOLAR WEIGHT_BIPOLAR XNOR NUM_STEPS T_BITS ACT_VAL; do
+            INPUT_BIPOLAR WEIGHT_BIPOLAR XNOR NUM_STEPS T_BITS ACT_VAL REGISTER_SUM; do
     s+=" $kv=${p[$kv]}"
   done
-  CASES+=("$s")
+  # Each case twice: the structural datapath (what synthesis sees) and the loop form that
+  # rtlsim builds (FAST_SIM=1 defines SHOAL_FAST_SIM instead of setting a parameter).
+  CASES+=("$s" "$s FAST_SIM=1")
 }
 thr() {
   declare -A p=([NUM_CHANNELS]=6 [PE]=2 [NUM_STEPS]=3 [IN_BITS]=8 [INPUT_SIGNED]=0 [T_BITS]=9
@@ -105,6 +107,14 @@ mvau MW=4 MH=2 PE=1 SIMD=2 IN_BITS=6 INPUT_SIGNED=1 WEIGHT_BITS=6 ACC_BITS=14 NU
 mvau MW=16 MH=4 PE=4 SIMD=4 IN_BITS=8 INPUT_SIGNED=1 WEIGHT_BITS=8 WEIGHT_SIGNED=0 ACC_BITS=9 NUM_STEPS=0
 mvau MW=6 MH=4 PE=2 SIMD=3 ACC_BITS=10 T_BITS=16 NUM_STEPS=3 OUT_BITS=2
 mvau MW=6 MH=4 PE=2 SIMD=3 ACC_BITS=16 T_BITS=9 NUM_STEPS=3 OUT_BITS=3 ACT_VAL=-1
+# One-stage datapath (REGISTER_SUM=0, latency 1): multiplier-free modes and a multiplier.
+mvau MW=32 MH=16 PE=4 SIMD=8 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=7 NUM_STEPS=3 OUT_BITS=2 REGISTER_SUM=0
+mvau MW=16 MH=8 PE=8 SIMD=16 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=6 NUM_STEPS=0 REGISTER_SUM=0
+mvau MW=64 MH=64 PE=1 SIMD=64 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=7 NUM_STEPS=1 OUT_BITS=1 REGISTER_SUM=0
+mvau MW=12 MH=6 PE=2 SIMD=6 WEIGHT_BIPOLAR=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 IN_BITS=4 INPUT_SIGNED=1 ACC_BITS=9 NUM_STEPS=3 OUT_BITS=2 ACT_VAL=-1 REGISTER_SUM=0
+mvau MW=8 MH=6 PE=3 SIMD=4 INPUT_BIPOLAR=1 IN_BITS=1 WEIGHT_BITS=3 ACC_BITS=8 NUM_STEPS=3 OUT_BITS=2 ACT_VAL=-2 REGISTER_SUM=0
+mvau MW=4 MH=8 PE=2 SIMD=4 IN_BITS=3 INPUT_SIGNED=1 WEIGHT_BITS=2 ACC_BITS=10 NUM_STEPS=7 OUT_BITS=3 ACT_VAL=-4 REGISTER_SUM=0  # SF=1
+mvau MW=1 MH=1 PE=1 SIMD=1 IN_BITS=2 INPUT_SIGNED=1 WEIGHT_BITS=2 ACC_BITS=4 ACT_VAL=-2 REGISTER_SUM=0
 
 # Thresholding.
 thr                                                            # hardware.md §1.4 example
@@ -238,6 +248,10 @@ run_case() {  # index "module KEY=VALUE ..."
   mkdir -p "$dir"
   local gargs=() targs=() kv
   for kv in $params; do
+    if [ "$kv" = FAST_SIM=1 ]; then
+      gargs+=("-DSHOAL_FAST_SIM")
+      continue
+    fi
     gargs+=("-G$kv")
     targs+=("$kv")
   done
