@@ -7,7 +7,8 @@
 namespace shoal {
 
 cxxopts::Options make_options(const ToolInfo& info) {
-  cxxopts::Options o(info.name, info.description);
+  // The description is printed by run_tool after the usage line; cxxopts would repeat it.
+  cxxopts::Options o(info.name, "");
   o.custom_help("[options]");
   o.add_options()("h,help", "print this help and exit")("version", "print the version and exit");
   return o;
