@@ -1,4 +1,4 @@
-#include "batch.hpp"
+#include "shoal/batch.hpp"
 
 #include <cstring>
 

@@ -8,27 +8,17 @@ namespace shoal {
 namespace {
 // HLSCustomOp's common attributes (estimates.md §3.0).
 std::vector<AttrSpec> common_attrs() {
-  return {string_attr("backend", "fpgadataflow", true),
-          string_attr("code_gen_dir_cppsim", ""),
-          string_attr("code_gen_dir_ipgen", ""),
-          string_attr("executable_path", ""),
-          string_attr("ipgen_path", ""),
-          string_attr("ip_path", ""),
-          string_attr("ip_vlnv", ""),
+  return {string_attr("backend", "fpgadataflow", true), string_attr("code_gen_dir_cppsim", ""),
+          string_attr("code_gen_dir_ipgen", ""), string_attr("executable_path", ""),
+          string_attr("ipgen_path", ""), string_attr("ip_path", ""), string_attr("ip_vlnv", ""),
           string_attr("exec_mode", "", false, {"", "rtlsim", "cppsim"}),
-          int_attr("cycles_rtlsim", 0),
-          int_attr("cycles_estimate", 0),
-          string_attr("rtlsim_trace", ""),
-          string_attr("res_estimate", ""),
-          string_attr("res_hls", ""),
-          string_attr("res_synth", ""),
-          string_attr("rtlsim_so", ""),
-          int_attr("slr", -1),
-          string_attr("mem_port", ""),
-          int_attr("partition_id", 0),
-          int_attr("device_id", 0),
-          int_attr("inFIFODepth", 2),
-          int_attr("outFIFODepth", 2)};
+          int_attr("cycles_rtlsim", 0), int_attr("cycles_estimate", 0),
+          string_attr("rtlsim_trace", ""), string_attr("res_estimate", ""),
+          string_attr("res_hls", ""), string_attr("res_synth", ""), string_attr("rtlsim_so", ""),
+          int_attr("slr", -1), string_attr("mem_port", ""), int_attr("partition_id", 0),
+          int_attr("device_id", 0), int_attr("inFIFODepth", 2), int_attr("outFIFODepth", 2),
+          // the Verilog module ipgen generated for the node (as FINN's RTL ops record it)
+          string_attr("gen_top_module", "")};
 }
 }  // namespace
 
@@ -42,6 +32,11 @@ std::vector<AttrSpec> HwOp::attr_specs() const {
   }
   out.insert(out.end(), common.begin(), common.end());
   return out;
+}
+
+RtlModule HwOp::generate_rtl(const Model&, const onnx::NodeProto& n,
+                             const std::filesystem::path&) const {
+  fail("{}: shoal has no RTL for {} yet", describe(n), n.op_type());
 }
 
 int64_t HwOp::instream_width(const onnx::NodeProto& n, int ind) const {

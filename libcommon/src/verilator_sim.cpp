@@ -109,10 +109,10 @@ bool read_all(const char* path, std::string& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 10 && argc != 11) {
+  if (argc != 12 && argc != 13) {
     std::fprintf(stderr,
                  "usage: %s INPUT OUTPUT RESULT OUTPUT_BEATS FRAME_BEATS INTERVAL MAX_IDLE "
-                 "READY_PERCENT SEED [TRACE]\n",
+                 "READY_PERCENT SEED INPUT_FRAME_BEATS FRAME_PERIOD [TRACE]\n",
                  argv[0]);
     return 2;
   }
@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   const std::uint64_t output_beats = number(4), frame_beats = number(5), interval = number(6),
                       max_idle = number(7), ready_percent = number(8);
   std::uint64_t random_state = number(9);
+  const std::uint64_t input_frame_beats = number(10), frame_period = number(11);
   std::string input;
   if (!read_all(argv[1], input)) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
   const auto* in_data = reinterpret_cast<const unsigned char*>(input.data());
 
   auto context = std::make_unique<VerilatedContext>();
-  if (argc == 11) context->traceEverOn(true);
+  if (argc == 13) context->traceEverOn(true);
   auto top = std::make_unique<Vshoal_top>(context.get());
   static_assert(port_holds<std::remove_reference_t<decltype(top->s_axis_0_tdata)>>(8 * in_bytes),
                 "s_axis_0_tdata does not have the width given as in_bits");
@@ -138,10 +139,10 @@ int main(int argc, char** argv) {
                 "m_axis_0_tdata does not have the width given as out_bits");
 #if VM_TRACE_FST
   std::unique_ptr<VerilatedFstC> trace;
-  if (argc == 11) {
+  if (argc == 13) {
     trace = std::make_unique<VerilatedFstC>();
     top->trace(trace.get(), 99);
-    trace->open(argv[10]);
+    trace->open(argv[12]);
   }
 #endif
   auto settle = [&] {
@@ -172,7 +173,9 @@ int main(int argc, char** argv) {
   for (;;) {
     const std::uint64_t edge = cycle + 1;
     top->ap_clk = 0;
-    if (!offering && offered < input_beats &&
+    const bool frame_due = frame_period == 0 || input_frame_beats == 0 ||
+                           edge > (offered / input_frame_beats) * frame_period;
+    if (!offering && offered < input_beats && frame_due &&
         (interval == 0 || offered == 0 || edge >= last_offer + interval)) {
       put(top->s_axis_0_tdata, in_data + offered * in_bytes, in_bytes);
       top->s_axis_0_tvalid = 1;
@@ -241,9 +244,11 @@ int main(int argc, char** argv) {
 // key covers (OBJCACHE is left out: ccache does not change the executable).
 const std::vector<std::string>& verilator_flags() {
   static const std::vector<std::string> flags = {
-      "--cc",       "--exe",      "--build",     "-j",   "0",          "-O3",
-      "--x-assign", "fast",       "--x-initial", "fast", "--noassert", "-Wno-fatal",
-      "--prefix",   "Vshoal_top", "-Mdir",       ".",    "-o",         "sim"};
+      "--cc", "--exe", "--build", "-j", "0", "-O3", "--x-assign", "fast", "--x-initial", "fast",
+      "--noassert", "-Wno-fatal", "--prefix", "Vshoal_top", "-Mdir", ".", "-o", "sim",
+      // The hls/ modules' simulation forms (SHOAL_FAST_SIM) are loops over PE and SIMD;
+      // kept as loops they compile in seconds where unrolled lanes took minutes.
+      "-DSHOAL_FAST_SIM", "--unroll-stmts", "64"};
   return flags;
 }
 constexpr std::string_view kMakeFlags = "OPT_FAST=-O3 OPT_GLOBAL=-O3";
@@ -501,7 +506,9 @@ SimResult run_sim(const SimBinary& binary, const SimDesign& design, const SimSti
                                    std::to_string(stimulus.input_interval),
                                    std::to_string(stimulus.max_idle_cycles),
                                    std::to_string(stimulus.ready_percent),
-                                   std::to_string(stimulus.seed)};
+                                   std::to_string(stimulus.seed),
+                                   std::to_string(stimulus.input_frame_beats),
+                                   std::to_string(stimulus.frame_period)};
   if (!stimulus.trace_file.empty()) argv.push_back(fs::absolute(stimulus.trace_file).string());
 
   auto start = std::chrono::steady_clock::now();

@@ -80,3 +80,37 @@ onnx.save(m, sys.argv[2])' "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/b
   assert_failure 2
   assert_line --index 0 "onnx-exec: error: expected a model and an input .npy"
 }
+
+@test "--rtlsim --partition: the parent through the simulated stitched child, exactly" {
+  # the stitched design is the one rtlsim.bats and stitch.bats use: one set of cached builds
+  stitched_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR/f"
+  run onnx-exec parent.onnx input.npy --partition stitched.onnx --rtlsim \
+    --expect expected_output.npy -o out.npy
+  assert_success
+  # (whether the simulator came from the cache is rtlsim.bats's business)
+  assert_line --index 0 --regexp \
+    '^onnx-exec: 16 frames through the stitched design in [0-9]+ cycles'
+  assert_line --index 1 \
+    "onnx-exec: output matches expected_output.npy (16 values, largest difference 0)"
+  run py -c '
+import numpy as np
+a, e = np.load("out.npy"), np.load("expected_output.npy")
+print(a.shape, a.dtype, (a == e).all(), len(np.unique(a)))'
+  assert_output "(16, 1) float32 True 9"
+  # the same as rtlsim on the child alone: the parent holds nothing but the partition
+  rtlsim stitched.onnx input.npy -o child.npy
+  cmp out.npy child.npy
+  # --rtlsim and --partition need each other, and the partition must be stitched
+  run onnx-exec parent.onnx input.npy --rtlsim -o o.npy
+  assert_failure 2
+  assert_line --index 0 "onnx-exec: error: --rtlsim and --partition STITCHED.onnx go together"
+  run onnx-exec parent.onnx input.npy --partition folded.onnx --rtlsim -o o.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: folded.onnx records no stitched design (run stitch first)"
+  run onnx-exec folded.onnx input.npy --partition stitched.onnx --rtlsim -o o.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: the model holds 0 StreamingDataflowPartition nodes;\
+ --rtlsim needs exactly one"
+  [ ! -e o.npy ]
+}

@@ -84,3 +84,44 @@ FACILE_PERFORMANCE='{
   "estimated_throughput_fps": 11520.737327188941,
   "estimated_latency_ns": 162400.0
 }'
+
+# The folding of the generated facile-like model used by the hardware tests: PE=SIMD=1
+# except SIMD=11 on the third layer, so that its stitched design holds a width converter
+# (1 -> 11 elements per beat) as well as a FIFO (layer 0 is the slowest, 434 cycles).
+# Every layer keeps a single multiplier or eleven, so its Verilator builds stay quick.
+FACILE_HW_FOLDING='{"Defaults": {}, "StreamingFCLayer_Batch_2": {"SIMD": 11}}'
+
+# The generated facile-like model through the front end into $1: model.onnx, input.npy,
+# expected_output.npy, parent.onnx, its child parent_partition_0.onnx and folded.onnx
+# (FACILE_HW_FOLDING, clock 10 ns).
+hw_facile() {
+  local d=$1
+  make_facile "$d"
+  onnx-tidy "$d/model.onnx" | streamline | to-hls -o "$d/parent.onnx"
+  echo "$FACILE_HW_FOLDING" > "$d/folding.json"
+  fold "$d/parent_partition_0.onnx" --clk-ns 10 --config "$d/folding.json" -o "$d/folded.onnx"
+}
+
+# hw_facile, then stitched into $1/stitched.onnx with its design in $1/st, stitch's
+# messages in $1/stitch.log and FINN's final_hw_config.json in $1/final_hw_config.json.
+# The Verilator builds land in the shared cache, so every test file that calls this pays
+# for them at most once per machine.
+stitched_facile() {
+  hw_facile "$1"
+  stitch "$1/folded.onnx" -o "$1/stitched.onnx" --out-dir "$1/st" \
+    --write-config "$1/final_hw_config.json" 2> "$1/stitch.log" \
+    || { cat "$1/stitch.log" >&2; return 1; }
+}
+
+# The full hardware flow on a shared model into $2 at a target of $3 fps (empty: none,
+# i.e. PE=SIMD=1), clock 10 ns: parent.onnx, folded.onnx, rep/ (estimate reports),
+# stitched.onnx with st/.
+hw_flow_shared() {
+  local m=$1 d=$2 fps=$3
+  mkdir -p "$d"
+  onnx-tidy "$(shared_model $m)" | streamline | to-hls -o "$d/parent.onnx"
+  fold "$d/parent_partition_0.onnx" --clk-ns 10 ${fps:+--target-fps $fps} -o "$d/folded.onnx"
+  estimate "$d/folded.onnx" --report-dir "$d/rep"
+  stitch "$d/folded.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" 2> "$d/stitch.log" \
+    || { cat "$d/stitch.log" >&2; return 1; }
+}

@@ -3,12 +3,13 @@
 #include <cmath>
 #include <iostream>
 
-#include "batch.hpp"
+#include "shoal/batch.hpp"
 #include "shoal/cli.hpp"
 #include "shoal/executor.hpp"
 #include "shoal/io.hpp"
 #include "shoal/model.hpp"
 #include "shoal/npy.hpp"
+#include "shoal/rtlsim.hpp"
 
 using namespace shoal;
 
@@ -48,6 +49,50 @@ void compare_outputs(const Tensor& got, const Tensor& want, double atol, const s
             << " values, largest difference " << worst << ")\n";
 }
 
+// The parent model with its partition simulated: a first pass per sample collects what
+// reaches the partition node, one simulation runs all of it, a second pass per sample
+// finishes on the host with the simulated results.
+std::vector<Tensor> run_with_rtlsim(const Model& parent, ExecOptions opts,
+                                    const std::vector<Tensor>& samples,
+                                    const std::string& stitched_path) {
+  Model stitched = Model::load(stitched_path);
+  struct Captured {};
+  int partitions = 0;
+  for (const auto& n : parent.graph().node())
+    partitions += n.op_type() == "StreamingDataflowPartition";
+  if (partitions != 1)
+    fail("the model holds {} StreamingDataflowPartition nodes; --rtlsim needs exactly one",
+         partitions);
+  std::vector<Tensor> reaching;
+  ExecOptions capture = opts;
+  capture.partition_runner = [&](const Model&, const onnx::NodeProto&,
+                                 const std::vector<Tensor>& in) -> std::vector<Tensor> {
+    if (in.size() != 1) fail("the partition node has {} inputs; rtlsim feeds one", in.size());
+    reaching.push_back(in[0]);
+    throw Captured{};
+  };
+  Executor first(parent, capture);
+  for (const auto& sample : samples) {
+    try {
+      first.run({sample});
+    } catch (const Captured&) {
+    }
+  }
+  RtlsimRun run = rtlsim_run(stitched, reaching);
+  std::cerr << "onnx-exec: " << samples.size() << " frames through the stitched design in "
+            << run.sim.cycles << " cycles"
+            << (run.binary.from_cache ? " (simulator from the cache)\n" : "\n");
+  std::size_t next = 0;
+  opts.partition_runner = [&](const Model&, const onnx::NodeProto&,
+                              const std::vector<Tensor>&) -> std::vector<Tensor> {
+    return {run.outputs.at(next++)};
+  };
+  Executor second(parent, opts);
+  std::vector<Tensor> outputs;
+  for (const auto& sample : samples) outputs.push_back(second.run({sample}).at(0));
+  return outputs;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,7 +105,10 @@ int main(int argc, char** argv) {
       "index (each row one sample of the input shape, e.g. (16, 14) for an input of\n"
       "[1, 14]). The output stacks the per-sample outputs the same way. Without -o the\n"
       "output goes to stdout, as .npy when stdout is not a terminal, as text when it is.\n"
-      "--expect compares the output with a reference .npy (within --atol).\n"};
+      "--expect compares the output with a reference .npy (within --atol).\n"
+      "--rtlsim --partition STITCHED.onnx runs the StreamingDataflowPartition node of a\n"
+      "parent model by simulating the stitched design of its child (see rtlsim): the host\n"
+      "nodes run in software, all samples go through one simulation.\n"};
   auto options = make_options(info);
   options.add_options()("o,output", "output .npy ('-' = stdout)", cxxopts::value<std::string>())(
       "no-sanitize",
@@ -69,6 +117,8 @@ int main(int argc, char** argv) {
       "expect", "compare the output with this .npy; exit 1 on a mismatch",
       cxxopts::value<std::string>())("atol", "absolute tolerance for --expect",
                                      cxxopts::value<double>()->default_value("0"))(
+      "partition", "the stitched child model of the parent's partition node",
+      cxxopts::value<std::string>())("rtlsim", "simulate the partition (needs --partition)")(
       "positional", "model and input", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"positional"});
   return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {
@@ -87,7 +137,13 @@ int main(int argc, char** argv) {
     Shape in_shape = model.static_shape(in_name);
     Batch batch = split_batch(input, in_shape, in_name, pos[1]);
     std::vector<Tensor> outputs;
-    for (const auto& sample : batch.samples) outputs.push_back(exec.run({sample}).at(0));
+    if (r.count("rtlsim") || r.count("partition")) {
+      if (!r.count("rtlsim") || !r.count("partition"))
+        throw UsageError("--rtlsim and --partition STITCHED.onnx go together");
+      outputs = run_with_rtlsim(model, opts, batch.samples, r["partition"].as<std::string>());
+    } else {
+      for (const auto& sample : batch.samples) outputs.push_back(exec.run({sample}).at(0));
+    }
     Tensor result = stack_outputs(outputs, batch.single);
     if (r.count("expect")) {
       std::string path = r["expect"].as<std::string>();

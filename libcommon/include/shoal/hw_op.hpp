@@ -4,9 +4,11 @@
 // reference execution, and (added by later steps) cycles, resources and RTL parameters.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "shoal/op.hpp"
+#include "shoal/rtl.hpp"
 
 namespace shoal {
 
@@ -55,6 +57,13 @@ class HwOp : public OpDef {
   // MinimizeAccumulatorWidth (dialect.md §3.4): narrows accDataType / weightDataType from
   // the actual weights and thresholds. Ops without accumulators do nothing.
   virtual void minimize_accumulator_width(Model& model, int node_index) const {}
+
+  // --- RTL (hardware.md §1, hls/README.md) ----------------------------------------------
+  // ipgen: writes the node's wrapper module (named after the node, AXI-Stream in0_V/out_V
+  // with padded TDATA) and its memory files into `dir`, and says what it wrote. `model`
+  // holds the node's initializers. Ops without hardware fail naming the node.
+  virtual RtlModule generate_rtl(const Model& model, const onnx::NodeProto& n,
+                                 const std::filesystem::path& dir) const;
 
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& inputs) const override;

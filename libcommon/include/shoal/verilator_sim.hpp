@@ -45,6 +45,10 @@ struct SimStimulus {
                                        // as output_beats)
   unsigned input_interval = 0;         // 0: TVALID whenever input remains; k > 0: a beat is offered
                                        // at least k cycles after the previous one was offered
+  // frame_period k > 0: the beats of input frame f (input_frame_beats each) are offered
+  // from edge f*k + 1 on, i.e. frames arrive at most one per k cycles, each as fast as taken
+  std::size_t input_frame_beats = 0;
+  std::uint64_t frame_period = 0;
   std::uint64_t max_idle_cycles = 1000000;  // fail if this many consecutive cycles pass
                                             // without an output beat
   std::filesystem::path trace_file;         // FST waveform to write (requires design.trace)

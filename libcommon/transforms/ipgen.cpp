@@ -1,0 +1,92 @@
+// ipgen (FINN's PrepareIP + HLSSynthIP): one IP directory per hardware node, holding the
+// node's wrapper, its memory files and the hls/ modules it instantiates, so that each
+// directory is complete on its own.
+#include <stdlib.h>
+
+#include <set>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/io.hpp"
+#include "shoal/stitch.hpp"
+
+namespace shoal {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path relative_to(const fs::path& p, const fs::path& base) {
+  std::error_code ec;
+  fs::path r = fs::relative(fs::absolute(p), fs::absolute(base), ec);
+  return ec || r.empty() ? fs::absolute(p) : r;
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+}  // namespace
+
+void generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
+  const fs::path library = hls_library_dir();
+  // Every node is generated into a staging directory first and the results are moved into
+  // place only when all succeeded: a failing node leaves ip_dir as it was.
+  make_dirs(ip_dir);
+  std::string pattern = (ip_dir / ".ipgen-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) fail("cannot create a directory in {}", ip_dir.string());
+  const fs::path staging = pattern;
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{staging};
+
+  std::set<std::string> names;
+  std::vector<std::string> tops;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& n = m.node(i);
+    const HwOp* op = hw_op_of(n);
+    if (!op) fail("{} is not a hardware layer; ipgen works on the dataflow partition", describe(n));
+    if (!is_identifier(n.name()))
+      fail("{}: the node name is not a Verilog identifier (run GiveUniqueNodeNames)", describe(n));
+    if (!names.insert(n.name()).second) fail("two nodes are named '{}'", n.name());
+    fs::path dir = staging / n.name();
+    make_dirs(dir);
+    RtlModule r = op->generate_rtl(m, n, dir);
+    std::error_code ec;
+    for (const auto& lib : r.library) {
+      fs::copy_file(library / lib, dir / lib, fs::copy_options::overwrite_existing, ec);
+      if (ec)
+        fail("cannot copy {} into {}: {}", (library / lib).string(), dir.string(), ec.message());
+    }
+    tops.push_back(r.top);
+  }
+  for (int i = 0; i < m.node_count(); ++i) {
+    auto& n = m.node(i);
+    fs::path dir = ip_dir / n.name();
+    // A fresh directory: files of an earlier, different generation must not linger.
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::rename(staging / n.name(), dir, ec);
+    if (ec) fail("cannot move the IP of {} into {}: {}", describe(n), dir.string(), ec.message());
+    std::string rel = relative_to(dir, model_dir).string();
+    set_attr(n, "code_gen_dir_ipgen", rel);
+    set_attr(n, "ip_path", rel);
+    set_attr(n, "gen_top_module", tops[i]);
+  }
+}
+
+fs::path node_ip_dir(const Model& m, const onnx::NodeProto& n, const fs::path& model_dir) {
+  std::string rel = attr_string(n, "code_gen_dir_ipgen", "");
+  if (rel.empty()) fail("{} has no generated IP (run ipgen first)", describe(n));
+  fs::path p(rel);
+  return p.is_absolute() ? p : model_dir / p;
+}
+
+}  // namespace shoal

@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# ipgen: step_hls_ipgen (PrepareIP + HLSSynthIP), RTL written directly. No simulation here.
+
+setup() { load test_helper; }
+
+# A folding that exercises every index of the memory layouts: layer 0 SIMD 7 (SF 2, NF 31),
+# layer 2 PE 3 (SF 11, NF 1); the others PE=SIMD=1.
+FOLDED_WIDE='{"Defaults": {}, "StreamingFCLayer_Batch_0": {"SIMD": 7},
+ "StreamingFCLayer_Batch_2": {"PE": 3}}'
+
+# The facile-like child folded with $2 (a folding config) in $1/folded.onnx.
+folded_facile() {
+  make_facile "$1"
+  child_of "$1/model.onnx" "$1/c"
+  echo "$2" > "$1/folding.json"
+  fold "$1/c/child.onnx" --config "$1/folding.json" -o "$1/folded.onnx"
+}
+
+# Per node of an ipgen'd model ($1): its attributes, checked to be relative paths that exist
+# from the model's folder, the files of its directory and the module its wrapper declares.
+ip_of() {
+  py -c '
+import onnx, os, re, sys
+path = sys.argv[1]
+m = onnx.load(path)
+for n in m.graph.node:
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in n.attribute}
+    a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
+    d, top = a["code_gen_dir_ipgen"], a["gen_top_module"]
+    assert a["ip_path"] == d and not os.path.isabs(d), (d, a["ip_path"])
+    full = os.path.join(os.path.dirname(os.path.abspath(path)), d)
+    text = open(os.path.join(full, top + ".v")).read()
+    modules = re.findall(r"^module (\w+)", text, re.M)
+    print(n.name, d, top, "declares", *modules, "|", *sorted(os.listdir(full)))
+' "$1"
+}
+
+# Decodes every memory file of an ipgen'd model ($1) with the layouts of hls/README.md and
+# compares it with the model's weights and thresholds; prints "node file lines" per file.
+check_memories() {
+  py -c '
+import onnx, os, re, sys
+import numpy as np
+from onnx import numpy_helper as nh
+path = sys.argv[1]
+m = onnx.load(path)
+inits = {i.name: nh.to_array(i) for i in m.graph.initializer}
+def param(text, name):
+    return int(re.search(r"\.%s\((-?\d+)\)" % name, text).group(1))
+def field(word, index, bits, signed):
+    v = (word >> (index * bits)) & ((1 << bits) - 1)
+    return v - (1 << bits) if signed and v >> (bits - 1) else v
+def lines(d, name, width):
+    rows = open(os.path.join(d, name)).read().split()
+    # $readmemh lines: whole hex digits for the word width, MSB first
+    assert all(len(r) == (width + 3) // 4 for r in rows), (name, width, rows[0])
+    return [int(r, 16) for r in rows]
+def check_thresholds(d, name, T, pe, bits, signed):
+    rows = lines(d, name, pe * T.shape[1] * bits)
+    for nf, w in enumerate(rows):
+        for p in range(pe):
+            for k in range(T.shape[1]):
+                assert field(w, p * T.shape[1] + k, bits, signed) == T[nf * pe + p][k], (name, nf)
+    print(name, len(rows))
+for n in m.graph.node:
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in n.attribute}
+    d = os.path.join(os.path.dirname(os.path.abspath(path)), a["code_gen_dir_ipgen"].decode())
+    text = open(os.path.join(d, n.name + ".v")).read()
+    pe = a["PE"]
+    T = inits[n.input[-1]]
+    if n.op_type == "StreamingFCLayer_Batch":
+        simd, mw, mh = a["SIMD"], a["MW"], a["MH"]
+        W, wb = inits[n.input[1]], param(text, "WEIGHT_BITS")
+        sf, nf = mw // simd, mh // pe
+        rows = lines(d, n.name + "_weights.dat", pe * simd * wb)
+        assert len(rows) == nf * sf
+        for t, w in enumerate(rows):
+            for p in range(pe):
+                for s in range(simd):
+                    want = W[(t % sf) * simd + s][(t // sf) * pe + p]
+                    assert field(w, p * simd + s, wb, True) == want, (n.name, t, p, s)
+        print(n.name + "_weights.dat", len(rows))
+        check_thresholds(d, n.name + "_thresholds.dat", T, pe, param(text, "T_BITS"), True)
+    else:
+        check_thresholds(d, n.name + "_thresholds.dat", T, pe, param(text, "T_BITS"),
+                         param(text, "T_SIGNED") == 1)
+' "$1"
+}
+
+@test "ipgen --help says what it generates and records" {
+  run ipgen --help
+  assert_success
+  assert_line --index 0 "Usage: ipgen IN.onnx -o OUT.onnx [--out-dir DIR]"
+  assert_output --partial "code_gen_dir_ipgen"
+  assert_output --partial "gen_top_module"
+}
+
+@test "one directory per node beside the output model, its wrapper declaring gen_top_module" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  mkdir "$BATS_TEST_TMPDIR/out"
+  run ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/out/ip.onnx"
+  assert_success
+  assert_output "ipgen: 5 layers in $BATS_TEST_TMPDIR/out/ip"
+  run ip_of "$BATS_TEST_TMPDIR/out/ip.onnx"
+  assert_success
+  local mvau="shoal_memstream.sv shoal_mvau.sv"
+  assert_output "StreamingFCLayer_Batch_0 ip/StreamingFCLayer_Batch_0 StreamingFCLayer_Batch_0\
+ declares StreamingFCLayer_Batch_0 | StreamingFCLayer_Batch_0.v\
+ StreamingFCLayer_Batch_0_thresholds.dat StreamingFCLayer_Batch_0_weights.dat $mvau
+StreamingFCLayer_Batch_1 ip/StreamingFCLayer_Batch_1 StreamingFCLayer_Batch_1\
+ declares StreamingFCLayer_Batch_1 | StreamingFCLayer_Batch_1.v\
+ StreamingFCLayer_Batch_1_thresholds.dat StreamingFCLayer_Batch_1_weights.dat $mvau
+StreamingFCLayer_Batch_2 ip/StreamingFCLayer_Batch_2 StreamingFCLayer_Batch_2\
+ declares StreamingFCLayer_Batch_2 | StreamingFCLayer_Batch_2.v\
+ StreamingFCLayer_Batch_2_thresholds.dat StreamingFCLayer_Batch_2_weights.dat $mvau
+StreamingFCLayer_Batch_3 ip/StreamingFCLayer_Batch_3 StreamingFCLayer_Batch_3\
+ declares StreamingFCLayer_Batch_3 | StreamingFCLayer_Batch_3.v\
+ StreamingFCLayer_Batch_3_thresholds.dat StreamingFCLayer_Batch_3_weights.dat $mvau
+Thresholding_Batch_0 ip/Thresholding_Batch_0 Thresholding_Batch_0\
+ declares Thresholding_Batch_0 | Thresholding_Batch_0.v Thresholding_Batch_0_thresholds.dat\
+ shoal_thresholding.sv"
+  # the library modules are copies of hls/, so that each directory stands on its own
+  cmp "$ROOT/hls/shoal_mvau.sv" "$BATS_TEST_TMPDIR/out/ip/StreamingFCLayer_Batch_2/shoal_mvau.sv"
+}
+
+@test "--out-dir elsewhere: paths relative to the output model, whatever the working dir" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  mkdir -p "$BATS_TEST_TMPDIR/w/run/models"
+  cd "$BATS_TEST_TMPDIR/w/run"
+  ipgen ../../f/folded.onnx -o models/ip.onnx --out-dir ../hw
+  [ -d "$BATS_TEST_TMPDIR/w/hw/Thresholding_Batch_0" ]
+  # nothing absolute is recorded: the tree still resolves after a move
+  cd "$BATS_TEST_TMPDIR"
+  mv w moved
+  run ip_of moved/run/models/ip.onnx
+  assert_success
+  assert_line --index 0 --partial "StreamingFCLayer_Batch_0 ../../hw/StreamingFCLayer_Batch_0\
+ StreamingFCLayer_Batch_0 declares StreamingFCLayer_Batch_0 |"
+  assert_line --index 4 --partial \
+    "Thresholding_Batch_0 ../../hw/Thresholding_Batch_0 Thresholding_Batch_0 declares"
+}
+
+@test "the weight and threshold files hold the model's values in hls/README.md's layouts" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/ip.onnx"
+  # weights: NF*SF lines of PE*SIMD*6 bits; thresholds: NF lines of PE*63*T_BITS bits
+  run check_memories "$BATS_TEST_TMPDIR/ip.onnx"
+  assert_success
+  assert_output "StreamingFCLayer_Batch_0_weights.dat 62
+StreamingFCLayer_Batch_0_thresholds.dat 31
+StreamingFCLayer_Batch_1_weights.dat 341
+StreamingFCLayer_Batch_1_thresholds.dat 11
+StreamingFCLayer_Batch_2_weights.dat 11
+StreamingFCLayer_Batch_2_thresholds.dat 1
+StreamingFCLayer_Batch_3_weights.dat 3
+StreamingFCLayer_Batch_3_thresholds.dat 1
+Thresholding_Batch_0_thresholds.dat 1"
+  # the worked example's width: layer 0 has 7 weights of 6 bits a line, 42 bits = 11 digits
+  run head -1 "$BATS_TEST_TMPDIR/ip/StreamingFCLayer_Batch_0/StreamingFCLayer_Batch_0_weights.dat"
+  assert_output --regexp '^[0-9a-f]{11}$'
+}
+
+@test "each node's directory lints clean on its own (verilator -Wall)" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/ip.onnx"
+  for d in "$BATS_TEST_TMPDIR"/ip/*/; do
+    local top
+    top=$(basename "$d")
+    cd "$d"
+    run verilator --lint-only -Wall shoal_*.sv "$top.v" --top-module "$top"
+    assert_success
+    assert_output ""
+  done
+}
+
+@test "generating twice gives the same files, and a rerun replaces the old ones" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  mkdir "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/a/ip.onnx"
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/b/ip.onnx"
+  # identical sources are what lets rtlsim reuse a cached simulator
+  diff -r "$BATS_TEST_TMPDIR/a/ip" "$BATS_TEST_TMPDIR/b/ip"
+  touch "$BATS_TEST_TMPDIR/a/ip/StreamingFCLayer_Batch_1/stale.v"
+  ipgen "$BATS_TEST_TMPDIR/f/c/child.onnx" -o "$BATS_TEST_TMPDIR/a/ip.onnx"
+  [ ! -e "$BATS_TEST_TMPDIR/a/ip/StreamingFCLayer_Batch_1/stale.v" ]
+  # the unfolded child is PE=SIMD=1: 434 weight lines for layer 0 instead of 62
+  cd "$BATS_TEST_TMPDIR/a/ip/StreamingFCLayer_Batch_0"
+  run wc -l < StreamingFCLayer_Batch_0_weights.dat
+  assert_output "434"
+}
+
+@test "a missing input, a parent model, a software model, a bad folding: one-line errors" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  cd "$BATS_TEST_TMPDIR"
+  run ipgen missing.onnx -o out.onnx
+  assert_failure 1
+  assert_output "ipgen: error: cannot read 'missing.onnx': No such file or directory"
+  run ipgen f/c/parent.onnx -o out.onnx
+  assert_failure 1
+  assert_output "ipgen: error: node 'StreamingDataflowPartition_0' (StreamingDataflowPartition)\
+ is not a hardware layer; ipgen works on the dataflow partition"
+  run ipgen f/model.onnx -o out.onnx
+  assert_failure 1
+  assert_output "ipgen: error: node 'MatMul_0' (MatMul) is not a hardware layer;\
+ ipgen works on the dataflow partition"
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+[a for a in m.graph.node[0].attribute if a.name == "SIMD"][0].i = 4
+onnx.save(m, sys.argv[2])' f/folded.onnx simd4.onnx
+  run ipgen simd4.onnx -o out.onnx
+  assert_failure 1
+  assert_output "ipgen: error: node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch):\
+ SIMD=4 does not divide MW=14 (allowed: 1, 2, 7, 14)"
+  [ ! -e out.onnx ]
+}
+
+@test "-o is required and must be a file" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  run ipgen "$BATS_TEST_TMPDIR/f/folded.onnx"
+  assert_failure 2
+  assert_line --index 0 "ipgen: error: -o OUT.onnx is required"
+  run ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o -
+  assert_failure 2
+  assert_line --index 0 \
+    "ipgen: error: the output must be a file: the model records paths relative to it"
+}
+
+@test "a failure leaves nothing half-written: no IP, no model, earlier IP untouched" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  cd "$BATS_TEST_TMPDIR"
+  # -o into a missing directory fails before any IP is written
+  run ipgen f/folded.onnx -o nodir/out.onnx --out-dir ipx
+  assert_failure 1
+  assert_output "ipgen: error: cannot write 'nodir/out.onnx': No such file or directory"
+  [ ! -e ipx ]
+  # a node that fails after others were generated: the IP directory stays as it was
+  ipgen f/folded.onnx -o good.onnx --out-dir ipy
+  find ipy -type f | sort | xargs md5sum > before.txt
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+m.graph.node[-1].name = "bad name"
+onnx.save(m, sys.argv[2])' f/folded.onnx badname.onnx
+  run ipgen badname.onnx -o bad.onnx --out-dir ipy
+  assert_failure 1
+  assert_output --partial "the node name is not a Verilog identifier"
+  [ ! -e bad.onnx ]
+  find ipy -type f | sort | xargs md5sum > after.txt
+  cmp before.txt after.txt
+  run ls -A ipy
+  refute_output --partial ".ipgen-"
+}

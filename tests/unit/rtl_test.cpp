@@ -1,0 +1,192 @@
+// Bit layouts of the generated hardware against the worked examples of hardware.md §1.2 and
+// §2 and hls/README.md: packed words, AXI-Stream beats, weight and threshold memory files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "shoal/error.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/rtl.hpp"
+#include "shoal/rtlsim.hpp"
+#include "test_util.hpp"
+
+using namespace shoal;
+using namespace shoal::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hex_bytes(const std::string& bytes) {
+  std::string s;
+  for (unsigned char c : bytes) s += fmt::format("{}{:02x}", s.empty() ? "" : " ", c);
+  return s;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// One beat holding all values, padded to a byte multiple, as driver-order bytes.
+std::string driver_bytes(const std::vector<double>& v, const char* dt) {
+  DataType t = DataType::from_name(dt);
+  int64_t bits = roundup_to_multiple(static_cast<int64_t>(v.size()) * t.bitwidth(), 8);
+  return hex_bytes(pack_beats(v, t, static_cast<int64_t>(v.size()), bits));
+}
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "shoal-rtl-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data())) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+}  // namespace
+
+TEST(PackedWord, FieldsFromTheLsbInHexMsbFirst) {
+  PackedWord w(12);
+  w.put(0, 4, 0);
+  w.put(4, 4, 1);
+  w.put(8, 4, 2);
+  EXPECT_EQ(w.hex(), "210");
+  w.put(8, 4, -2);
+  EXPECT_EQ(w.hex(), "e10");
+  EXPECT_EQ(w.get(8, 4, true), -2);
+  EXPECT_EQ(w.get(8, 4, false), 14);
+}
+
+TEST(PackedWord, WordsWiderThan64Bits) {
+  PackedWord w(72);
+  w.put(60, 8, 0xab);  // straddles the first 64-bit boundary
+  w.put(68, 4, 0xf);
+  EXPECT_EQ(w.hex(), "fab000000000000000");
+  EXPECT_EQ(w.get(60, 8, false), 0xab);
+  EXPECT_EQ(w.get(60, 8, true), static_cast<int64_t>(0xab) - 256);
+  PackedWord back = PackedWord::from_bytes(w.bytes(), 72);
+  EXPECT_EQ(back.hex(), w.hex());
+  EXPECT_EQ(w.bytes().size(), 9u);
+}
+
+TEST(PackedWord, BitsForRanges) {
+  EXPECT_EQ(signed_bits_for(-8, 7), 4);
+  EXPECT_EQ(signed_bits_for(-9, 7), 5);
+  EXPECT_EQ(signed_bits_for(0, 8), 5);
+  EXPECT_EQ(unsigned_bits_for(8), 4);
+  EXPECT_EQ(unsigned_bits_for(7), 3);
+}
+
+// hardware.md §2, the "driver" column: the TDATA value as little-endian bytes.
+TEST(PackBeats, OneBeatTable) {
+  EXPECT_EQ(driver_bytes({1, 7, 2, 5}, "UINT4"), "71 52");
+  EXPECT_EQ(driver_bytes({-1, 2, -8, 7}, "INT4"), "2f 78");
+  EXPECT_EQ(driver_bytes({1, -1, 1, -1}, "INT2"), "dd");
+  EXPECT_EQ(driver_bytes({-1, 0, 1, 1}, "TERNARY"), "53");
+  EXPECT_EQ(driver_bytes({-1, 1, 1, -1, -1, -1, 1, 1}, "BIPOLAR"), "c6");
+  EXPECT_EQ(driver_bytes({-1, 1, 1, -1, 1}, "BIPOLAR"), "16");
+  EXPECT_EQ(driver_bytes({1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1}, "BINARY"), "01 83");
+  EXPECT_EQ(driver_bytes({1, 2, 3}, "UINT3"), "d1 00");
+  EXPECT_EQ(driver_bytes({7, 7, 7}, "UINT3"), "ff 01");
+  EXPECT_EQ(driver_bytes({-1, 0, -4}, "INT3"), "07 01");
+  EXPECT_EQ(driver_bytes({1, 2, 3, 200}, "UINT8"), "01 02 03 c8");
+  EXPECT_EQ(driver_bytes({-1, -128, 127, 5}, "INT8"), "ff 80 7f 05");
+  EXPECT_EQ(driver_bytes({-2, 300}, "INT16"), "fe ff 2c 01");
+  EXPECT_EQ(driver_bytes({-4, 0, -4, -4}, "INT32"),
+            "fc ff ff ff 00 00 00 00 fc ff ff ff fc ff ff ff");
+}
+
+TEST(PackBeats, MultiBeatRowMajor) {
+  DataType u4 = DataType::from_name("UINT4"), u2 = DataType::from_name("UINT2");
+  EXPECT_EQ(hex_bytes(pack_beats({1, 2, 3, 4, 5, 6}, u4, 3, 16)), "21 03 54 06");
+  EXPECT_EQ(hex_bytes(pack_beats({1, 2, 3, 0, 1, 2, 3, 3, 3, 2, 1, 0}, u2, 3, 8)), "39 24 3f 06");
+  EXPECT_EQ(hex_bytes(pack_beats({1, 7, 2, 5, 2, 5, 1, 7}, u4, 4, 16)), "71 52 52 71");
+}
+
+TEST(PackBeats, UnpackInvertsPackAndIgnoresPadding) {
+  DataType i3 = DataType::from_name("INT3");
+  std::vector<double> v = {-4, 3, 0, -1, 2, -2};
+  std::string bytes = pack_beats(v, i3, 3, 16);
+  EXPECT_EQ(unpack_beats(bytes, i3, 3, 16, 6), v);
+  // Padding bits above the last field are not part of any value (UINT3 x3 in 16 bits).
+  DataType u3 = DataType::from_name("UINT3");
+  EXPECT_EQ(unpack_beats(std::string("\xd1\xfe", 2), u3, 3, 16, 3), (std::vector<double>{1, 2, 3}));
+}
+
+TEST(PackBeats, ValuesTheDatatypeDoesNotAllowAreErrors) {
+  DataType u4 = DataType::from_name("UINT4");
+  EXPECT_THROW(pack_beats({16}, u4, 1, 8), Error);
+  EXPECT_THROW(pack_beats({0.5}, u4, 1, 8), Error);
+  EXPECT_THROW(encode_element(0, DataType::bipolar()), Error);
+  EXPECT_EQ(encode_element(-1, DataType::bipolar()), 0);
+  EXPECT_EQ(decode_element(0, DataType::bipolar()), -1);
+  EXPECT_EQ(decode_element(0xf, DataType::from_name("INT4")), -1);
+}
+
+// hls/README.md: the §1.4 thresholding example and the §1.2 MVAU example, T_BITS 8.
+TEST(ThresholdMemory, ReadmeExamples) {
+  Tensor t(ElemType::Float, {6, 3});
+  for (int64_t c = 0; c < 6; ++c)
+    for (int64_t k = 0; k < 3; ++k) t.set(c * 3 + k, 10 * c + k + 1);
+  ThresholdMatrix m = hw_thresholds(t, 6, "test");
+  EXPECT_EQ(threshold_memory_file(m, 2, 8).substr(0, 13), "0d0c0b030201\n");
+
+  Tensor rows = floats({4, 3}, {-9, 8, 9, -16, -6, 3, 3, 10, 12, -11, -7, 2});
+  EXPECT_EQ(threshold_memory_file(hw_thresholds(rows, 4, "test"), 2, 8),
+            "03faf00908f7\n02f9f50c0a03\n");
+}
+
+TEST(ThresholdMemory, FractionalThresholdsRoundUpAndOneRowBroadcasts) {
+  Tensor row = floats({1, 2}, {-1.5f, 2.25f});
+  ThresholdMatrix m = hw_thresholds(row, 3, "test");
+  EXPECT_EQ(m.channels, 3);
+  EXPECT_EQ(m.values, (std::vector<int64_t>{-1, 3, -1, 3, -1, 3}));
+  EXPECT_THROW(hw_thresholds(floats({2, 2}, {0, 1, 2, 3}), 3, "test"), Error);
+}
+
+// hardware.md §1.2 worked example: MW 6, MH 4, SIMD 3, PE 2, INT4 weights W[k][n] = k - 2n.
+TEST(MvauRtl, WeightFileOfTheWorkedExample) {
+  auto n = make_node("StreamingFCLayer_Batch", {"x", "w"}, {"y"}, kDataflowDomain, "fc");
+  set_attr(n, "backend", "fpgadataflow");
+  for (auto [k, v] : {std::pair{"MW", 6}, {"MH", 4}, {"SIMD", 3}, {"PE", 2}, {"noActivation", 1}})
+    set_attr(n, k, int64_t{v});
+  set_attr(n, "inputDataType", "UINT4");
+  set_attr(n, "weightDataType", "INT4");
+  set_attr(n, "outputDataType", "INT16");
+  set_attr(n, "accDataType", "INT16");
+  Model m;
+  Tensor w(ElemType::Float, {6, 4});
+  for (int64_t k = 0; k < 6; ++k)
+    for (int64_t j = 0; j < 4; ++j) w.set(k * 4 + j, k - 2 * j);
+  m.set_initializer("w", w);
+  ScratchDir dir;
+  RtlModule r = hw_op_of(n)->generate_rtl(m, n, dir.path());
+  EXPECT_EQ(r.top, "fc");
+  ASSERT_EQ(r.data_files.size(), 1u);
+  EXPECT_EQ(read_text(dir.path() / r.data_files[0]), "0fe210\n321543\ncbaedc\nfed10f\n");
+
+  // The same layer with BIPOLAR weights stores (w + 1) / 2.
+  set_attr(n, "weightDataType", "BIPOLAR");
+  set_attr(n, "inputDataType", "BIPOLAR");
+  set_attr(n, "binaryXnorMode", int64_t{1});
+  set_attr(n, "accDataType", "UINT4");
+  set_attr(n, "outputDataType", "UINT4");
+  int rows[6][4] = {{1, 1, 1, 0}, {1, 1, 0, 0}, {1, 0, 0, 1},
+                    {1, 1, 0, 1}, {0, 0, 1, 1}, {0, 1, 1, 1}};
+  for (int64_t k = 0; k < 6; ++k)
+    for (int64_t j = 0; j < 4; ++j) w.set(k * 4 + j, rows[k][j] ? 1 : -1);
+  m.set_initializer("w", w);
+  r = hw_op_of(n)->generate_rtl(m, n, dir.path());
+  EXPECT_EQ(read_text(dir.path() / r.data_files[0]), "1f\n29\n21\n3e\n");
+}
