@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo of `make demo`: generate the facile-like MLP, run FINN's estimate-only build on it
-# with build-dataflow, and show the results.
+# with build-dataflow, then the hardware build (stitched IP, RTL simulation), and show the
+# results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -45,4 +46,31 @@ step "onnx-exec: the parent model (host nodes + partition) against expected_outp
 "$bin/onnx-exec" "$build/intermediate_models/dataflow_parent.onnx" "$out/model/input.npy" \
   --expect "$out/model/expected_output.npy" -o "$out/output.npy"
 
-printf '\nEverything is in %s/: intermediate_models/, report/, time_per_step.json, build_dataflow.log\n' "$build"
+step "build-dataflow: the hardware build (target 1e6 fps at 10 ns: IP, sized FIFOs, stitched IP, rtlsim)"
+cat > "$out/hw_build_config.json" <<'JSON'
+{
+  "output_dir": "output_hw",
+  "target_fps": 1000000,
+  "synth_clk_period_ns": 10.0,
+  "board": "Ultra96",
+  "generate_outputs": ["estimate_reports", "stitched_ip", "rtlsim_performance"]
+}
+JSON
+"$bin/build-dataflow" "$out/model/model.onnx" "$out/hw_build_config.json" --output-dir "$out/output_hw"
+hw="$out/output_hw"
+
+step "final_hw_config.json (folding and FIFO depths) and fifo_sizing.json"
+cat "$hw/final_hw_config.json"; echo
+cat "$hw/fifo_sizing.json"; echo
+step "stitched_ip/"
+ls "$hw/stitched_ip"
+step "report/rtlsim_performance.json (Verilator) against report/estimate_network_performance.json"
+cat "$hw/report/rtlsim_performance.json"; echo
+cat "$hw/report/estimate_network_performance.json"; echo
+
+step "onnx-exec --rtlsim: host nodes executed, the partition simulated in the stitched design"
+"$bin/onnx-exec" "$hw/intermediate_models/dataflow_parent.onnx" "$out/model/input.npy" \
+  --partition "$hw/intermediate_models/step_create_stitched_ip.onnx" --rtlsim \
+  --expect "$out/model/expected_output.npy" -o "$out/output_rtlsim.npy"
+
+printf '\nEverything is in %s/ (estimate-only build) and %s/ (hardware build)\n' "$build" "$hw"

@@ -113,3 +113,71 @@ JSON
   run grep -c "Build failed" out/build_dataflow.log
   assert_output "1"
 }
+
+# FINN's default step list (no "steps" key) with stitched IP and RTL simulation.
+hardware_config() {
+  cat > "$1" <<JSON
+{
+  "output_dir": "out",
+  "target_fps": 1000000,
+  "synth_clk_period_ns": 10.0,
+  "board": "Ultra96",
+  "generate_outputs": ["estimate_reports", "stitched_ip", "rtlsim_performance"]
+}
+JSON
+}
+
+@test "the default steps with stitched_ip and rtlsim_performance: all sixteen run" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  hardware_config cfg.json
+  run build-dataflow f/model.onnx cfg.json
+  assert_success
+  assert_line "Running step: step_hls_ipgen [9/16]"
+  assert_line "Running step: step_measure_rtlsim_performance [12/16]"
+  assert_line "Running step: step_deployment_package [16/16]"
+  assert_line "Completed successfully"
+  # the board's part reaches the Vivado project script
+  grep -q "xczu3eg-sbva484-1-e" out/stitched_ip/make_project.tcl
+  [ -f out/stitched_ip/finn_design_wrapper.v ]
+  [ -d out/ip/StreamingFCLayer_Batch_0 ]
+  py - <<'PY'
+import json
+p = json.load(open("out/report/rtlsim_performance.json"))
+assert list(p) == ["cycles", "runtime[ms]", "throughput[images/s]", "DRAM_in_bandwidth[Mb/s]",
+                   "DRAM_out_bandwidth[Mb/s]", "fclk[mhz]", "N", "latency_cycles",
+                   "stable_throughput[images/s]"], list(p)
+e = json.load(open("out/report/estimate_network_performance.json"))
+# FINN v0.6: N = the number of layers of the stitched design
+assert p["N"] >= 5 and p["fclk[mhz]"] == 100.0, p
+assert p["stable_throughput[images/s]"] >= 0.98 * e["estimated_throughput_fps"], (p, e)
+assert p["latency_cycles"] <= e["critical_path_cycles"], (p, e)
+c = json.load(open("out/final_hw_config.json"))
+assert c["StreamingFCLayer_Batch_0"]["SIMD"] == 7, c  # SetFolding at 1e6 fps, 10 ns
+t = json.load(open("out/time_per_step.json"))
+assert len(t) == 16 and list(t)[-1] == "step_deployment_package", t
+PY
+  # a second run has nothing to do
+  run build-dataflow f/model.onnx cfg.json
+  assert_success
+  py -c 'import json, sys; t = json.load(open("out/time_per_step.json")); sys.exit(max(t.values()) > 0.5)'
+}
+
+@test "outputs shoal cannot make yet, and impossible combinations, are refused before any step" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Ultra96", "generate_outputs": ["bitfile"]}' > c1.json
+  run build-dataflow f/model.onnx c1.json
+  assert_failure 1
+  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["rtlsim_performance"]}' > c2.json
+  run build-dataflow f/model.onnx c2.json
+  assert_output "build-dataflow: error: generate_outputs: rtlsim_performance needs stitched_ip (the simulation runs the stitched design)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Pynq-Z3", "generate_outputs": ["stitched_ip"]}' > c3.json
+  run build-dataflow f/model.onnx c3.json
+  assert_output "build-dataflow: error: board 'Pynq-Z3' is not known (known: Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, ZCU111, RFSoC2x2, RFSoC4x2, KV260_SOM); give fpga_part"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "auto_fifo_depths": false, "generate_outputs": []}' > c4.json
+  run build-dataflow f/model.onnx c4.json
+  assert_output "build-dataflow: error: c4.json: auto_fifo_depths false is not supported: shoal always sizes FIFOs by simulation"
+  [ ! -e o ]
+}

@@ -62,6 +62,29 @@ bool BuildConfig::wants(const std::string& output) const {
          generate_outputs.end();
 }
 
+std::string BuildConfig::part() const {
+  if (fpga_part) return *fpga_part;
+  static const std::vector<std::pair<std::string, std::string>> pynq = {
+      {"Ultra96", "xczu3eg-sbva484-1-e"},    {"Ultra96-V2", "xczu3eg-sbva484-1-i"},
+      {"Pynq-Z1", "xc7z020clg400-1"},        {"Pynq-Z2", "xc7z020clg400-1"},
+      {"ZCU102", "xczu9eg-ffvb1156-2-e"},    {"ZCU104", "xczu7ev-ffvc1156-2-e"},
+      {"ZCU111", "xczu28dr-ffvg1517-2-e"},   {"RFSoC2x2", "xczu28dr-ffvg1517-2-e"},
+      {"RFSoC4x2", "xczu48dr-ffvg1517-2-e"}, {"KV260_SOM", "xck26-sfvc784-2LV-c"}};
+  static const std::vector<std::pair<std::string, std::string>> alveo = {
+      {"U50", "xcu50-fsvh2104-2L-e"},
+      {"U200", "xcu200-fsgd2104-2-e"},
+      {"U250", "xcu250-figd2104-2L-e"},
+      {"U280", "xcu280-fsvh2892-2L-e"},
+      {"U55C", "xcu55c-fsvh2892-2L-e"}};
+  if (!board) fail("neither fpga_part nor board is given: cannot tell the FPGA part");
+  const auto& table = shell_flow_type == std::optional<std::string>("vitis_alveo") ? alveo : pynq;
+  for (const auto& [b, p] : table)
+    if (b == *board) return p;
+  std::string known;
+  for (const auto& [b, p] : table) known += (known.empty() ? "" : ", ") + b;
+  fail("board '{}' is not known (known: {}); give fpga_part", *board, known);
+}
+
 const std::vector<std::string>& estimate_only_steps() {
   static const std::vector<std::string> s = {"step_tidy_up",
                                              "step_streamline",
@@ -138,6 +161,14 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
       fail("{}: 'standalone_thresholds' must be true or false", what);
     c.standalone_thresholds = j["standalone_thresholds"].get<bool>();
   }
+  if (j.contains("rtlsim_batch_size") && !j["rtlsim_batch_size"].is_null()) {
+    if (!j["rtlsim_batch_size"].is_number_integer() || j["rtlsim_batch_size"].get<int64_t>() < 1)
+      fail("{}: 'rtlsim_batch_size' must be a positive integer", what);
+    c.rtlsim_batch_size = j["rtlsim_batch_size"].get<int64_t>();
+  }
+  if (j.contains("auto_fifo_depths") && j["auto_fifo_depths"] == false)
+    fail("{}: auto_fifo_depths false is not supported: shoal always sizes FIFOs by simulation",
+         what);
   if (j.contains("save_intermediate_models") && j["save_intermediate_models"].is_boolean())
     c.save_intermediate_models = j["save_intermediate_models"].get<bool>();
   for (const char* key : {"board", "fpga_part", "shell_flow_type"})

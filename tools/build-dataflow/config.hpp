@@ -24,10 +24,14 @@ struct BuildConfig {
   std::optional<std::string> board, fpga_part, shell_flow_type;
   std::string default_mem_mode = "decoupled";
   bool save_intermediate_models = true;
+  std::optional<int64_t> rtlsim_batch_size;
   std::vector<std::string> steps;  // resolved: the config's or FINN's default list
   nlohmann::ordered_json raw;
 
   bool wants(const std::string& output) const;
+  // FINN's resolver: fpga_part if set, else the part of the board (pynq_part_map for
+  // vivado_zynq or no shell, alveo_part_map for vitis_alveo), else an Error.
+  std::string part() const;
 };
 
 // Parses and validates; unknown keys, missing required keys and bad values are Errors

@@ -43,12 +43,13 @@ fs::path pipelines_dir() {
   fail("cannot find the pipeline Makefiles (set SHOAL_PIPELINES)");
 }
 
-// Which Makefile runs a step.
+// Which Makefile runs a step: estimate.mk holds the estimate-only steps, dataflow.mk
+// (which includes it) the rest of FINN's default list.
 std::string makefile_for(const std::string& step) {
   for (const auto& s : estimate_only_steps())
     if (s == step) return "estimate.mk";
   for (const auto& s : default_steps())
-    if (s == step) fail("step '{}' is not available yet in shoal", step);
+    if (s == step) return "dataflow.mk";
   fail("unknown step '{}'", step);
 }
 
@@ -81,8 +82,24 @@ int main(int argc, char** argv) {
     fs::path config_path = pos[1];
     BuildConfig cfg = parse_build_config(read_file(config_path.string()), config_path.string(),
                                          fs::absolute(config_path).parent_path());
-    std::vector<std::string> makefiles;
-    for (const auto& step : cfg.steps) makefiles.push_back(makefile_for(step));
+    std::string makefile = "estimate.mk";
+    for (const auto& step : cfg.steps)
+      if (makefile_for(step) == "dataflow.mk") makefile = "dataflow.mk";
+    for (const char* output :
+         {"out_of_context_synth", "bitfile", "pynq_driver", "deployment_package"})
+      if (cfg.wants(output))
+        fail(
+            "generate_outputs: '{}' is not available yet in shoal (available: "
+            "estimate_reports, stitched_ip, rtlsim_performance)",
+            output);
+    if (cfg.wants("rtlsim_performance") && !cfg.wants("stitched_ip"))
+      fail(
+          "generate_outputs: rtlsim_performance needs stitched_ip (the simulation runs the "
+          "stitched design)");
+    // The part matters only to the stitched IP's project script; estimate-only builds
+    // need neither fpga_part nor board.
+    std::optional<std::string> part;
+    if (makefile == "dataflow.mk" && cfg.wants("stitched_ip")) part = cfg.part();
     fs::path out = r.count("output-dir") ? fs::path(r["output-dir"].as<std::string>())
                                          : fs::path(cfg.output_dir);
     make_dirs(out);
@@ -103,7 +120,11 @@ int main(int argc, char** argv) {
         "TARGET_FPS=" + cfg.target_fps_text.value_or(""),
         "FOLDING_CONFIG=" +
             (cfg.folding_config_file ? fs::absolute(*cfg.folding_config_file).string() : ""),
+        std::string("STITCHED_IP=") + (cfg.wants("stitched_ip") ? "1" : "0"),
+        std::string("RTLSIM_PERFORMANCE=") + (cfg.wants("rtlsim_performance") ? "1" : "0"),
+        "RTLSIM_N=" + (cfg.rtlsim_batch_size ? std::to_string(*cfg.rtlsim_batch_size) : ""),
     };
+    if (part) vars.push_back("FPGA_PART=" + *part);
 
     std::ofstream log(out / "build_dataflow.log", std::ios::app);
     if (!log) fail("cannot write '{}'", (out / "build_dataflow.log").string());
@@ -130,7 +151,7 @@ int main(int argc, char** argv) {
       running = last < n ? std::optional<std::size_t>(last) : std::nullopt;
     };
     std::vector<std::string> cmd = {"make", "--no-print-directory", "-f",
-                                    (pipelines / makefiles.back()).string(), cfg.steps.back()};
+                                    (pipelines / makefile).string(), cfg.steps.back()};
     cmd.insert(cmd.end(), vars.begin(), vars.end());
     ProcessResult p = run_process(cmd, {}, [&](const std::string& l) {
       static const std::string marker = "Running step: ";

@@ -1,0 +1,96 @@
+# The hardware steps of FINN v0.6's default build, after the estimate-only ones
+# (estimate.mk, included):
+#
+#   step_hls_codegen  step_hls_ipgen  step_set_fifo_depths  step_create_stitched_ip
+#   step_measure_rtlsim_performance  step_out_of_context_synthesis  step_synthesize_bitfile
+#   step_make_pynq_driver  step_deployment_package
+#
+# As in FINN, every step runs and writes $(OUT)/intermediate_models/<step>.onnx, but the
+# work of the last two depends on generate_outputs (STITCHED_IP, RTLSIM_PERFORMANCE);
+# a step with nothing to do passes its model on. Usage:
+#
+#   make -f pipelines/dataflow.mk MODEL=model.onnx OUT=build CLK_NS=10 STITCHED_IP=1 \
+#        RTLSIM_PERFORMANCE=1
+#
+# Besides estimate.mk's variables:
+# FPGA_PART           fpga_part, written into make_project.tcl        xczu3eg-sbva484-1-e
+# STITCHED_IP         1: write $(OUT)/stitched_ip (generate_outputs)   1
+# RTLSIM_PERFORMANCE  1: write $(OUT)/report/rtlsim_performance.json   0
+# RTLSIM_N            frames for the performance run; empty: one per layer (FINN v0.6)
+#
+# Outputs: $(OUT)/ip/<node>/ (per-layer IP), $(OUT)/fifo_sizing.json and
+# $(OUT)/fifo_sizing/ (the sizing simulations), $(OUT)/final_hw_config.json (folding and
+# FIFO depths), $(OUT)/stitched_ip/, $(OUT)/report/rtlsim_performance.json.
+
+PIPELINES_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
+include $(PIPELINES_DIR)estimate.mk
+
+FPGA_PART ?= xczu3eg-sbva484-1-e
+STITCHED_IP ?= 1
+RTLSIM_PERFORMANCE ?= 0
+RTLSIM_N ?=
+
+ifeq ($(RTLSIM_PERFORMANCE)$(STITCHED_IP),10)
+$(error RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1: the simulation runs the stitched design)
+endif
+
+HW_STEPS := step_hls_codegen step_hls_ipgen step_set_fifo_depths step_create_stitched_ip \
+  step_measure_rtlsim_performance
+LATER_STEPS := step_out_of_context_synthesis step_synthesize_bitfile step_make_pynq_driver \
+  step_deployment_package
+.PHONY: $(HW_STEPS) $(LATER_STEPS)
+all: step_deployment_package
+$(foreach s,$(HW_STEPS) $(LATER_STEPS),$(eval $(s): $(IM)/$(s).onnx))
+
+$(call step_args,stitched_ip,$(STITCHED_IP) $(FPGA_PART))
+$(call step_args,rtlsim,$(RTLSIM_PERFORMANCE) $(RTLSIM_N))
+
+# FINN generates HLS C++ here; shoal writes RTL directly in the next step, so the model
+# passes through unchanged (the step exists so that FINN's step lists run as they are).
+$(IM)/step_hls_codegen.onnx: $(IM)/step_generate_estimate_reports.onnx
+	$(call announce,step_hls_codegen)
+	cp $< $@
+
+$(IM)/step_hls_ipgen.onnx: $(IM)/step_hls_codegen.onnx $(BIN)/ipgen
+	$(call announce,step_hls_ipgen)
+	$(BIN)/ipgen $< -o $@ --out-dir $(OUT)/ip
+
+$(IM)/step_set_fifo_depths.onnx: $(IM)/step_hls_ipgen.onnx $(BIN)/stitch
+	$(call announce,step_set_fifo_depths)
+	$(BIN)/stitch $< -o $@ --size-fifos-only --out-dir $(OUT) --clk-ns $(CLK_NS) \
+	  --write-config $(OUT)/final_hw_config.json
+
+$(IM)/step_create_stitched_ip.onnx: $(IM)/step_set_fifo_depths.onnx $(ARGS)/stitched_ip $(BIN)/stitch
+	$(call announce,step_create_stitched_ip)
+ifeq ($(STITCHED_IP),1)
+	$(BIN)/stitch $< -o $@ --stitch-only --out-dir $(OUT) --clk-ns $(CLK_NS) --part $(FPGA_PART)
+else
+	cp $< $@
+endif
+
+# The report is the step's product; the model passes through.
+$(IM)/step_measure_rtlsim_performance.onnx: $(IM)/step_create_stitched_ip.onnx $(ARGS)/rtlsim $(BIN)/rtlsim
+	$(call announce,step_measure_rtlsim_performance)
+ifeq ($(RTLSIM_PERFORMANCE),1)
+	$(BIN)/rtlsim $< --perf --report-dir $(OUT)/report $(if $(RTLSIM_N),-n $(RTLSIM_N))
+endif
+	cp $< $@
+
+# Synthesis, bitfile, driver and deployment package are not implemented yet; build-dataflow
+# refuses configs whose generate_outputs ask for them. Without those outputs the steps do
+# nothing in FINN either, so they pass the model on and FINN's default step list runs.
+$(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.onnx
+	$(call announce,step_out_of_context_synthesis)
+	cp $< $@
+
+$(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx
+	$(call announce,step_synthesize_bitfile)
+	cp $< $@
+
+$(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx
+	$(call announce,step_make_pynq_driver)
+	cp $< $@
+
+$(IM)/step_deployment_package.onnx: $(IM)/step_make_pynq_driver.onnx
+	$(call announce,step_deployment_package)
+	cp $< $@
