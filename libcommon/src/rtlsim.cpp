@@ -10,7 +10,7 @@ namespace shoal {
 
 int64_t encode_element(double v, const DataType& dt) {
   if (!dt.is_integer()) fail("{} values have no stream encoding in shoal", dt.name());
-  if (!dt.allowed(v)) fail("{} is not a {} value", v, dt.name());
+  if (!dt.allowed(v)) fail("{} is not a value of datatype {}", v, dt.name());
   if (dt == DataType::bipolar()) return v > 0 ? 1 : 0;
   return static_cast<int64_t>(v);
 }
@@ -104,7 +104,14 @@ RtlsimRun rtlsim_run(const Model& m, const std::vector<Tensor>& samples,
     if (samples[s].size() != in.values())
       fail("sample {} has {} values, the design takes {} per frame", s, samples[s].size(),
            in.values());
-    for (int64_t i = 0; i < samples[s].size(); ++i) values.push_back(samples[s].get(i));
+    for (int64_t i = 0; i < samples[s].size(); ++i) {
+      double v = samples[s].get(i);
+      // Checked here, where the sample is known; pack_beats would only name the value.
+      if (!in.dt.allowed(v))
+        fail("sample {}, element {}: {} is not a value of the input datatype {}", s, i, v,
+             in.dt.name());
+      values.push_back(v);
+    }
   }
   SimDesign design = sim_design_of(m, !options.trace_file.empty());
   RtlsimRun run;

@@ -169,10 +169,10 @@ onnx.save(m, sys.argv[2])' "$F/stitched.onnx" "$BATS_TEST_TMPDIR/edited.onnx"
   assert_failure 1
   assert_output "rtlsim: error: bad.npy has shape [16, 13], but model input 'global_in' takes\
  [1, 14] (one sample, or a batch whose rows have that shape)"
-  py -c 'import numpy as np; np.save("big.npy", np.full((2, 14), 100, np.float32))'
+  py -c 'import numpy as np; a = np.zeros((2, 14), np.float32); a[1, 3] = 100; np.save("big.npy", a)'
   run rtlsim "$F/stitched.onnx" big.npy -o out.npy
   assert_failure 1
-  assert_output "rtlsim: error: 100 is not a INT6 value"
+  assert_output "rtlsim: error: sample 1, element 3: 100 is not a value of the input datatype INT6"
   run rtlsim "$F/folded.onnx" "$F/input.npy" -o out.npy
   assert_failure 1
   assert_output "rtlsim: error: $F/folded.onnx records no stitched design (run stitch first)"

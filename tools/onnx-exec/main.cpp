@@ -79,8 +79,8 @@ std::vector<Tensor> run_with_rtlsim(const Model& parent, ExecOptions opts,
     }
   }
   RtlsimRun run = rtlsim_run(stitched, reaching);
-  std::cerr << "onnx-exec: " << samples.size() << " frames through the stitched design in "
-            << run.sim.cycles << " cycles"
+  std::cerr << "onnx-exec: " << samples.size() << (samples.size() == 1 ? " frame" : " frames")
+            << " through the stitched design in " << run.sim.cycles << " cycles"
             << (run.binary.from_cache ? " (simulator from the cache)\n" : "\n");
   std::size_t next = 0;
   opts.partition_runner = [&](const Model&, const onnx::NodeProto&,
