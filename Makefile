@@ -3,7 +3,8 @@
 #   make test     unit tests (GoogleTest) + tool and pipeline tests (Bats)
 #   make demo     install what is missing, build, run the flow on a generated model
 #   make deps     install the Debian packages (as root, or through sudo)
-#   make install  the tools into PREFIX/libexec/shoal/, the pipelines into PREFIX/share/shoal/
+#   make install  the tools into PREFIX/libexec/shoal/ (front command PREFIX/bin/shoal), the
+#                 pipelines and hls/ modules into PREFIX/share/shoal/
 
 BUILD ?= build
 PREFIX ?= /usr/local
