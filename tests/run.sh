@@ -24,7 +24,7 @@ else
 fi
 
 tap=$(mktemp)
-mapfile -t suites < <(find tests/tools tests/pipelines -name '*.bats' 2>/dev/null | sort)
+mapfile -t suites < <(find tests/tools tests/pipelines tests/shells -name '*.bats' 2>/dev/null | sort)
 if [ "${#suites[@]}" -gt 0 ]; then
   bats --formatter tap "${suites[@]}" 2>&1 | tee "$tap"
   bats_rc=${PIPESTATUS[0]}
