@@ -446,7 +446,11 @@ SimBinary build_sim(const SimDesign& design) {
   const fs::path obj = work / "obj";
   make_dirs(obj);
   write_file_atomic((obj / "harness.cpp").string(), harness);
-  std::vector<std::string> argv = {"verilator"};
+  // Run from a pipeline Makefile, the tools inherit make's MAKEFLAGS (there with
+  // --no-builtin-variables), and Verilator's own make would lose $(AR), $(RM) and the like:
+  // the build starts outside any make.
+  std::vector<std::string> argv = {"env", "-u",        "MAKEFLAGS", "-u",        "MFLAGS",
+                                   "-u",  "MAKELEVEL", "-u",        "MAKEFILES", "verilator"};
   argv.insert(argv.end(), verilator_flags().begin(), verilator_flags().end());
   std::string make_flags(kMakeFlags);
   if (program_exists("ccache")) make_flags += " OBJCACHE=ccache";
