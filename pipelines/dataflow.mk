@@ -17,10 +17,14 @@
 # STITCHED_IP         1: write $(OUT)/stitched_ip (generate_outputs)   1
 # RTLSIM_PERFORMANCE  1: write $(OUT)/report/rtlsim_performance.json   0
 # RTLSIM_N            frames for the performance run; empty: one per layer (FINN v0.6)
+# PYNQ_DRIVER         1: write $(OUT)/driver (pynq-driver)              0
+# DEPLOYMENT_PACKAGE  1: write $(OUT)/deploy (driver/, bitfile/)        0
+# DRIVER_PLATFORM     zynq-iodma (vivado_zynq) or alveo (vitis_alveo)   zynq-iodma
 #
 # Outputs: $(OUT)/ip/<node>/ (per-layer IP), $(OUT)/fifo_sizing.json and
 # $(OUT)/fifo_sizing/ (the sizing simulations), $(OUT)/final_hw_config.json (folding and
-# FIFO depths), $(OUT)/stitched_ip/, $(OUT)/report/rtlsim_performance.json.
+# FIFO depths), $(OUT)/stitched_ip/, $(OUT)/report/rtlsim_performance.json,
+# $(OUT)/driver/ and $(OUT)/deploy/.
 
 PIPELINES_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 include $(PIPELINES_DIR)estimate.mk
@@ -29,9 +33,15 @@ FPGA_PART ?= xczu3eg-sbva484-1-e
 STITCHED_IP ?= 1
 RTLSIM_PERFORMANCE ?= 0
 RTLSIM_N ?=
+PYNQ_DRIVER ?= 0
+DEPLOYMENT_PACKAGE ?= 0
+DRIVER_PLATFORM ?= zynq-iodma
 
 ifeq ($(RTLSIM_PERFORMANCE)$(STITCHED_IP),10)
 $(error RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1: the simulation runs the stitched design)
+endif
+ifeq ($(filter 1,$(PYNQ_DRIVER) $(DEPLOYMENT_PACKAGE))$(STITCHED_IP),10)
+$(error PYNQ_DRIVER=1 and DEPLOYMENT_PACKAGE=1 need STITCHED_IP=1: the driver is made for the stitched design)
 endif
 
 HW_STEPS := step_hls_codegen step_hls_ipgen step_set_fifo_depths step_create_stitched_ip \
@@ -44,6 +54,8 @@ $(foreach s,$(HW_STEPS) $(LATER_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 
 $(call step_args,stitched_ip,$(STITCHED_IP) $(FPGA_PART))
 $(call step_args,rtlsim,$(RTLSIM_PERFORMANCE) $(RTLSIM_N))
+$(call step_args,driver,$(PYNQ_DRIVER) $(DRIVER_PLATFORM))
+$(call step_args,deploy,$(DEPLOYMENT_PACKAGE) $(DRIVER_PLATFORM))
 
 # FINN generates HLS C++ here; shoal writes RTL directly in the next step, so the model
 # passes through unchanged (the step exists so that FINN's step lists run as they are).
@@ -76,9 +88,9 @@ ifeq ($(RTLSIM_PERFORMANCE),1)
 endif
 	cp $< $@
 
-# Synthesis, bitfile, driver and deployment package are not implemented yet; build-dataflow
-# refuses configs whose generate_outputs ask for them. Without those outputs the steps do
-# nothing in FINN either, so they pass the model on and FINN's default step list runs.
+# Synthesis and the bitfile are not implemented yet; build-dataflow refuses configs whose
+# generate_outputs ask for them. Without those outputs the steps do nothing in FINN either,
+# so they pass the model on and FINN's default step list runs.
 $(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.onnx
 	$(call announce,step_out_of_context_synthesis)
 	cp $< $@
@@ -87,10 +99,20 @@ $(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx
 	$(call announce,step_synthesize_bitfile)
 	cp $< $@
 
-$(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx
+$(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx $(ARGS)/driver $(BIN)/pynq-driver
 	$(call announce,step_make_pynq_driver)
+ifeq ($(PYNQ_DRIVER),1)
+	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM)
+endif
 	cp $< $@
 
-$(IM)/step_deployment_package.onnx: $(IM)/step_make_pynq_driver.onnx
+# FINN's deployment package: the driver and the bitfile directory side by side (the bitfile
+# needs Vivado; without it deploy/bitfile holds a README saying so).
+$(IM)/step_deployment_package.onnx: $(IM)/step_make_pynq_driver.onnx $(ARGS)/deploy $(BIN)/pynq-driver
 	$(call announce,step_deployment_package)
+ifeq ($(DEPLOYMENT_PACKAGE),1)
+	rm -rf $(OUT)/deploy
+	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM) \
+	  --deploy $(OUT)/deploy --bitfile-dir $(OUT)/bitfile
+endif
 	cp $< $@

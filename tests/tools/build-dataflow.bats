@@ -122,7 +122,8 @@ hardware_config() {
   "target_fps": 1000000,
   "synth_clk_period_ns": 10.0,
   "board": "Ultra96",
-  "generate_outputs": ["estimate_reports", "stitched_ip", "rtlsim_performance"]
+  "generate_outputs": ["estimate_reports", "stitched_ip", "rtlsim_performance", "pynq_driver",
+                       "deployment_package"]
 }
 JSON
 }
@@ -141,6 +142,11 @@ JSON
   grep -q "xczu3eg-sbva484-1-e" out/stitched_ip/make_project.tcl
   [ -f out/stitched_ip/finn_design_wrapper.v ]
   [ -d out/ip/StreamingFCLayer_Batch_0 ]
+  # the driver, and FINN's deployment package: deploy/driver the same files, and
+  # deploy/bitfile saying the bitfile needs Vivado
+  [ -f out/driver/driver.py ]
+  diff -r out/driver out/deploy/driver
+  grep -q Vivado out/deploy/bitfile/README.md
   py - <<'PY'
 import json
 p = json.load(open("out/report/rtlsim_performance.json"))
@@ -169,10 +175,10 @@ PY
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Ultra96", "generate_outputs": ["bitfile"]}' > c1.json
   run build-dataflow f/model.onnx c1.json
   assert_failure 1
-  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance)"
+  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance, pynq_driver, deployment_package)"
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["rtlsim_performance"]}' > c2.json
   run build-dataflow f/model.onnx c2.json
-  assert_output "build-dataflow: error: generate_outputs: rtlsim_performance needs stitched_ip (the simulation runs the stitched design)"
+  assert_output "build-dataflow: error: generate_outputs: rtlsim_performance needs stitched_ip (it works on the stitched design)"
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Pynq-Z3", "generate_outputs": ["stitched_ip"]}' > c3.json
   run build-dataflow f/model.onnx c3.json
   assert_output "build-dataflow: error: board 'Pynq-Z3' is not known (known: Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, ZCU111, RFSoC2x2, RFSoC4x2, KV260_SOM); give fpga_part"
