@@ -125,3 +125,17 @@ hw_flow_shared() {
   stitch "$d/folded.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" 2> "$d/stitch.log" \
     || { cat "$d/stitch.log" >&2; return 1; }
 }
+
+# A small facile-like model for the synthesis tests in $1: the facile-like layer sizes with
+# $2-bit (default 2) weights, activations and input (3 thresholds per channel at 2 bits
+# instead of 63), every layer at PE=SIMD=1 (no cycles_estimate annotated), stitched as it is
+# (no FIFO sizing, so no simulation) into $1/stitched.onnx with its design in $1/st. It
+# synthesizes in seconds; at 2 bits it fits an ice40up5k, at 3 bits no longer an ice40hx1k.
+# The facile-like design itself needs about 11600 iCE40 logic cells, more than any iCE40 has.
+stitched_small() {
+  local d=$1 bits=${2:-2}
+  onnx-mlp --layers 14,31,11,3,1 --wdt INT$bits --adt UINT$bits --idt INT$bits --seed 3 -o "$d"
+  onnx-tidy "$d/model.onnx" | streamline | to-hls -o "$d/parent.onnx" 2> /dev/null
+  fold "$d/parent_partition_0.onnx" --clk-ns 10 -o "$d/folded.onnx"
+  stitch "$d/folded.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" --stitch-only 2> /dev/null
+}

@@ -1,0 +1,331 @@
+// synth: the part names, the work directory, Yosys runs and their reuse, the per-layer
+// synthesis, and the choice of flow. The flows themselves are in synth_xilinx.cpp and
+// synth_ice40.cpp.
+#include "shoal/synth.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+
+#include "shoal/attrs.hpp"
+#include "shoal/error.hpp"
+#include "shoal/folding.hpp"
+#include "shoal/hw_op.hpp"
+#include "shoal/io.hpp"
+#include "shoal/process.hpp"
+#include "synth_internal.hpp"
+
+namespace shoal {
+
+using namespace synth_detail;
+
+FpgaPart parse_fpga_part(const std::string& part) {
+  std::string p = part;
+  std::transform(p.begin(), p.end(), p.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  FpgaPart f;
+  f.name = part;
+  auto starts = [&](const char* prefix) { return p.rfind(prefix, 0) == 0; };
+  if (starts("xc7")) {
+    f.family = "xc7";
+    return f;
+  }
+  // Zynq UltraScale+, Alveo (xcu250...), Virtex/Kintex/Artix UltraScale(+) and Kria: yosys
+  // maps them all the same way (DSP48E2, RAMB18E2/RAMB36E2).
+  for (const char* prefix : {"xczu", "xcu", "xcvu", "xcku", "xcau", "xck26"})
+    if (starts(prefix)) {
+      f.family = "xcup";
+      return f;
+    }
+  // iCE40 parts as Lattice names them, package optional: ice40up5k-sg48, ice40hx8k-ct256;
+  // iCE5LP parts are nextpnr's u1k/u2k/u4k.
+  static const std::regex ice40(
+      R"(^ice40(lp384|lp1k|lp4k|lp8k|hx1k|hx4k|hx8k|up3k|up5k)(?:-(\w+))?$)");
+  static const std::regex ice5(R"(^ice5lp(1k|2k|4k)(?:-(\w+))?$)");
+  std::smatch sm;
+  if (std::regex_match(p, sm, ice40) || std::regex_match(p, sm, ice5)) {
+    f.vendor = FpgaPart::Vendor::Lattice;
+    f.family = (starts("ice5") ? "u" : "") + sm[1].str();
+    f.package = sm[2].str();
+    f.has_dsp = starts("ice40up") || starts("ice5");
+    return f;
+  }
+  fail(
+      "unknown FPGA part '{}': expected a Xilinx 7-series part (xc7...), an UltraScale(+) part "
+      "(xczu..., xcu..., xcvu..., xcku..., xcau..., xck26...) or a Lattice iCE40 part "
+      "(ice40<device>[-<package>] with device lp384, lp1k, lp4k, lp8k, hx1k, hx4k, hx8k, up3k "
+      "or up5k, e.g. ice40up5k-sg48)",
+      part);
+}
+
+namespace synth_detail {
+
+namespace {
+
+// FNV-1a, 64 bit: stable across runs and compilers (std::hash is neither), for cache keys.
+class Fnv {
+ public:
+  void add(std::string_view s) {
+    for (unsigned char b : s) {
+      hash_ ^= b;
+      hash_ *= 0x100000001b3ull;
+    }
+    // The length separates fields, so that "ab"+"c" and "a"+"bc" differ.
+    std::string n = std::to_string(s.size()) + ";";
+    for (unsigned char b : n) {
+      hash_ ^= b;
+      hash_ *= 0x100000001b3ull;
+    }
+  }
+  std::string hex() const { return fmt::format("{:016x}", hash_); }
+
+ private:
+  std::uint64_t hash_ = 0xcbf29ce484222325ull;
+};
+
+std::vector<fs::path> regular_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file()) files.push_back(e.path());
+  if (ec) fail("cannot list {}: {}", dir.string(), ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A fresh flat copy of a design directory, as FINN copies the stitched sources into the
+// synthesis directory: the work dir then holds everything its scripts read.
+void copy_design(const fs::path& from, const fs::path& to) {
+  if (!fs::is_directory(from)) fail("the design directory {} is missing", from.string());
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  make_dirs(to);
+  for (const auto& f : regular_files(from)) {
+    fs::copy_file(f, to / f.filename(), fs::copy_options::overwrite_existing, ec);
+    if (ec) fail("cannot copy {}: {}", f.string(), ec.message());
+  }
+}
+
+// FINN divides by the analytical max_cycles of the stitched model's cycles_estimate
+// attributes (estimates.md §2.9); where no step annotated them, FINN fails, and we take
+// the layers' expected cycles instead.
+int64_t throughput_cycles(const Model& m) {
+  int64_t c = dataflow_performance(m).max_cycles;
+  if (c > 0) return c;
+  for (const auto& n : m.graph().node())
+    if (const HwOp* op = hw_op_of(n)) c = std::max(c, op->exp_cycles(n));
+  if (c <= 0)
+    fail(
+        "no layer of the model has a cycle count (cycles_estimate or expected cycles): "
+        "estimated_throughput_fps needs one");
+  return c;
+}
+
+// Every node's IP synthesized on its own (the counterpart of FINN's
+// estimate_layer_resources_hls.json, which holds Vivado HLS' per-layer numbers).
+nlohmann::ordered_json layer_report(const Model& m, const SynthOptions& o) {
+  const FpgaPart& part = o.part;
+  bool xilinx = part.vendor == FpgaPart::Vendor::Xilinx;
+  nlohmann::ordered_json report = nlohmann::ordered_json::object();
+  LayerResources total;
+  int count = 0, done = 0;
+  for (const auto& n : m.graph().node())
+    if (is_fpgadataflow_node(n)) ++count;
+  for (const auto& n : m.graph().node()) {
+    if (!is_fpgadataflow_node(n)) continue;
+    std::string top = attr_string(n, "gen_top_module", "");
+    if (top.empty()) fail("{} has no generated IP (run stitch first)", describe(n));
+    fs::path dir = o.work_dir / "layers" / n.name();
+    copy_design(node_ip_dir(m, n, m.directory()), dir / "src");
+    std::vector<std::string> sources;
+    for (const auto& f : regular_files(dir / "src")) {
+      std::string ext = f.extension().string();
+      if (ext == ".v" || ext == ".sv") sources.push_back(f.filename().string());
+    }
+    // The library modules first, as in the stitched design's list.
+    std::stable_partition(sources.begin(), sources.end(),
+                          [](const std::string& s) { return s.rfind("shoal_", 0) == 0; });
+    YosysJob job;
+    job.title = fmt::format("{} of {}", xilinx ? "synth_xilinx" : "synth_ice40", n.name());
+    job.src_dir = dir / "src";
+    job.out_dir = dir;
+    job.script =
+        xilinx ? xilinx_layer_script(part, top, sources) : ice40_layer_script(part, top, sources);
+    job.outputs = {"stat.json"};
+    if (o.progress) o.progress(fmt::format("layer {}/{}: {}", ++done, count, job.title));
+    run_yosys(job);
+    CellCounts cells = read_cell_counts(dir / "stat.json");
+    LayerResources r = xilinx ? xilinx_layer_resources(cells) : ice40_layer_resources(cells);
+    nlohmann::ordered_json e;
+    e["LUT"] = r.lut;
+    e["FF"] = r.ff;
+    e["BRAM"] = r.bram;
+    e["URAM"] = r.uram;
+    e["DSP"] = r.dsp;
+    report[n.name()] = e;
+    total.lut += r.lut;
+    total.ff += r.ff;
+    total.bram += r.bram;
+    total.uram += r.uram;
+    total.dsp += r.dsp;
+  }
+  // Sums as floats, as FINN's aggregate_dict_keys writes the "total" of its resource reports.
+  nlohmann::ordered_json t;
+  t["LUT"] = static_cast<double>(total.lut);
+  t["FF"] = static_cast<double>(total.ff);
+  t["BRAM"] = total.bram;
+  t["URAM"] = static_cast<double>(total.uram);
+  t["DSP"] = static_cast<double>(total.dsp);
+  report["total"] = t;
+  return report;
+}
+
+}  // namespace
+
+CellCounts read_cell_counts(const fs::path& stat_json) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(stat_json.string()));
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: not Yosys statistics: {}", stat_json.string(), e.what());
+  }
+  // A flattened design has one module; "design" then holds the same numbers.
+  const nlohmann::json* design = nullptr;
+  if (j.contains("design"))
+    design = &j["design"];
+  else if (j.contains("modules") && j["modules"].size() == 1)
+    design = &j["modules"].begin().value();
+  if (!design || !design->contains("num_cells_by_type"))
+    fail("{}: no cell counts (was the design flattened?)", stat_json.string());
+  CellCounts cells;
+  for (const auto& [type, count] : (*design)["num_cells_by_type"].items())
+    cells[type] = count.get<int64_t>();
+  return cells;
+}
+
+const std::string& yosys_version() {
+  static const std::string version = [] {
+    if (!program_exists("yosys")) fail("yosys is not on PATH (Debian package yosys)");
+    ProcessResult r = run_process({"yosys", "-V"});
+    std::smatch sm;
+    static const std::regex re(R"(Yosys ([0-9][0-9.+a-z-]*))");
+    if (r.exit_code != 0 || !std::regex_search(r.output, sm, re))
+      fail("cannot tell the version of yosys: `yosys -V` printed '{}'", r.output);
+    return sm[1].str();
+  }();
+  return version;
+}
+
+bool run_yosys(const YosysJob& job) {
+  make_dirs(job.out_dir);
+  Fnv key;
+  key.add("shoal synth 1");
+  key.add(yosys_version());
+  key.add(job.script);
+  key.add(job.key_extra);
+  for (const auto& f : regular_files(job.src_dir)) {
+    key.add(f.filename().string());
+    key.add(read_file(f.string()));
+  }
+  fs::path key_file = job.out_dir / "cache.key";
+  auto outputs_exist = [&] {
+    return std::all_of(job.outputs.begin(), job.outputs.end(),
+                       [&](const std::string& o) { return fs::exists(job.out_dir / o); });
+  };
+  std::error_code ec;
+  if (fs::exists(key_file) && read_file(key_file.string()) == key.hex() && outputs_exist())
+    return true;
+  // No key while the outputs are being rewritten: an interrupted run is never reused.
+  fs::remove(key_file, ec);
+  for (const auto& o : job.outputs) fs::remove(job.out_dir / o, ec);
+  write_file_atomic((job.out_dir / "synth.ys").string(), job.script);
+  fs::path log = job.out_dir / "yosys.log";
+  ProcessResult r = run_process(
+      {"yosys", "-q", "-l", log.string(), "-s", (job.out_dir / "synth.ys").string()}, job.src_dir);
+  if (r.exit_code != 0) {
+    std::string error = first_error_line(r.output);
+    fail("yosys {} failed: {} (log: {})", job.title,
+         error.empty() ? fmt::format("exit status {}", r.exit_code) : error, log.string());
+  }
+  for (const auto& o : job.outputs)
+    if (!fs::exists(job.out_dir / o))
+      fail("yosys {} wrote no {} (log: {})", job.title, o, log.string());
+  write_file_atomic(key_file.string(), key.hex());
+  return false;
+}
+
+std::string read_sources_command(const std::vector<std::string>& sources) {
+  std::string cmd = "read_verilog -sv";
+  for (const auto& s : sources) cmd += " " + s;
+  return cmd;
+}
+
+std::string relative_to(const fs::path& p, const fs::path& base) {
+  std::error_code ec;
+  fs::path r = fs::relative(fs::absolute(p), fs::absolute(base), ec);
+  return ec || r.empty() ? fs::absolute(p).string() : r.string();
+}
+
+std::string first_error_line(const std::string& output) {
+  std::size_t start = 0;
+  while (start < output.size()) {
+    std::size_t nl = output.find('\n', start);
+    if (nl == std::string::npos) nl = output.size();
+    std::string line = output.substr(start, nl - start);
+    if (line.rfind("ERROR:", 0) == 0) {
+      line.erase(0, 6);
+      line.erase(0, line.find_first_not_of(' '));
+      return line;
+    }
+    start = nl + 1;
+  }
+  return "";
+}
+
+}  // namespace synth_detail
+
+namespace {
+
+// Yosys' ABC runs make temporary directories under TMPDIR and leave them behind when they
+// fail: they go into the work dir, which is removed at the end if empty (what a failed ABC
+// run left is kept for inspection).
+class WorkTmpDir {
+ public:
+  explicit WorkTmpDir(const fs::path& work_dir) : dir_(fs::absolute(work_dir / "tmp")) {
+    make_dirs(dir_);
+    ::setenv("TMPDIR", dir_.c_str(), 1);
+  }
+  ~WorkTmpDir() {
+    std::error_code ec;
+    fs::remove(dir_, ec);
+  }
+  WorkTmpDir(const WorkTmpDir&) = delete;
+  WorkTmpDir& operator=(const WorkTmpDir&) = delete;
+
+ private:
+  fs::path dir_;
+};
+
+}  // namespace
+
+SynthResult synthesize(const Model& m, const SynthOptions& o) {
+  FlowContext c{m, o, stitched_ip_of(m), o.work_dir / "src", throughput_cycles(m)};
+  if (!(o.clk_ns > 0)) fail("the clock period must be positive, not {}", o.clk_ns);
+  make_dirs(o.work_dir);
+  WorkTmpDir tmp(o.work_dir);
+  copy_design(c.ip.dir, c.src);
+  FlowResult flow = o.part.vendor == FpgaPart::Vendor::Xilinx ? xilinx_flow(c) : ice40_flow(c);
+  return {std::move(flow.report), flow.summary};
+}
+
+nlohmann::ordered_json synthesize_layers(const Model& m, const SynthOptions& o) {
+  stitched_ip_of(m);  // the same models as synthesize(), and its error for the others
+  make_dirs(o.work_dir);
+  WorkTmpDir tmp(o.work_dir);
+  return layer_report(m, o);
+}
+
+}  // namespace shoal

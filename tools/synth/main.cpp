@@ -1,0 +1,124 @@
+// synth: FINN's step_out_of_context_synthesis, with Yosys (and nextpnr-ice40 for iCE40
+// parts, Vivado for Xilinx parts where it is on PATH).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "shoal/cli.hpp"
+#include "shoal/error.hpp"
+#include "shoal/folding.hpp"
+#include "shoal/io.hpp"
+#include "shoal/model.hpp"
+#include "shoal/pyjson.hpp"
+#include "shoal/synth.hpp"
+
+using namespace shoal;
+namespace fs = std::filesystem;
+
+int main(int argc, char** argv) {
+  ToolInfo info{
+      "synth",
+      "synth STITCHED.onnx --part PART [--clk-ns T] --report-dir DIR [--work-dir W] "
+      "[--per-layer]",
+      "Synthesizes the stitched design of a model (after `stitch`) out of context, as FINN's\n"
+      "step_out_of_context_synthesis, and writes DIR/ooc_synth_and_timing.json: FINN's keys\n"
+      "LUT, FF, DSP, BRAM, WNS, fmax_mhz, estimated_throughput_fps in FINN's order (floats;\n"
+      "BRAM in FINN's unit), then keys that say what produced them: synthesis_tool, timing.\n"
+      "fmax_mhz = 1000 / (clock - WNS), 0 when WNS is exactly 0 (FINN's quirk);\n"
+      "estimated_throughput_fps = fmax_mhz * 1e6 / max_cycles, max_cycles the largest\n"
+      "cycles_estimate of the layers (their expected cycles where none is annotated).\n"
+      "The clock is --clk-ns, else the one the model records.\n"
+      "\n"
+      "Xilinx parts (xc7...: synth_xilinx -family xc7; xczu/xcu/xcvu/xcku/xcau/xck26...:\n"
+      "-family xcup): where `vivado` is on PATH it runs W/synth_ooc.tcl (read every source,\n"
+      "a clock on ap_clk, synth_design -mode out_of_context -part PART, report_utilization,\n"
+      "report_timing; W/vivado/res.txt as FINN parses it) and reports Vivado's numbers with\n"
+      "vivado_proj_folder first, as FINN does. Without Vivado it still writes that script,\n"
+      "says so in the \"vivado\" key, and runs Yosys: synth_xilinx -flatten -noiopad\n"
+      "-noclkbuf of finn_design_wrapper. LUT = LUT1..LUT6 and INV cells (LUT_logic) + LUTs of\n"
+      "distributed RAM (LUTRAM) and shift registers (SRL), as Vivado's LUT total counts them;\n"
+      "FF = FD* cells; BRAM = RAMB36 + RAMB18 / 2; URAM; DSP = DSP48E1/E2. The timing is an\n"
+      "ESTIMATE, labelled so in the report: Yosys `sta` over the netlist with the cell delays\n"
+      "of Yosys' 7-series models (no routing delays, no setup times; cells without a model,\n"
+      "such as UltraScale's E2 primitives, cut the paths through them); WNS = clock -\n"
+      "critical_path_ns.\n"
+      "\n"
+      "Lattice iCE40 parts (ice40<device>[-<package>], e.g. ice40up5k-sg48, ice40hx8k-ct256,\n"
+      "ice40hx1k-tq144; without a package nextpnr's default): Yosys synth_ice40 (-dsp on\n"
+      "UltraPlus parts), nextpnr-ice40 --freq 1000/clock --seed 1, icepack. The design's\n"
+      "stream ports are wider than any package has pins, so it is placed inside\n"
+      "shoal_ice40_top (W/ice40/shoal_ice40_top.v): 8 registered pins, s_axis_0 TDATA from a\n"
+      "serial-in shift register, m_axis_0 TDATA XOR-reduced to one pin by registered 4-input\n"
+      "XOR stages; nothing of the core is optimized away, and fmax_mhz is the placed-and-routed\n"
+      "fmax of the design core (the wrapper adds no logic level to it beyond one XOR LUT after\n"
+      "the outputs). LUT/FF count SB_LUT4/SB_DFF* including the wrapper's flip-flops (the\n"
+      "io_wrapper key says how many); DSP and BRAM are nextpnr's ICESTORM_DSP and ICESTORM_RAM\n"
+      "(4-kbit blocks); \"utilization\" has nextpnr's used/available of LCs, RAM, DSP and I/O,\n"
+      "\"timing_met\" whether fmax reaches the clock, \"bitstream\" the .bin\n"
+      "(W/ice40/finn_design_wrapper.bin). A design larger than the device fails naming the\n"
+      "resource and the device's capacity.\n"
+      "\n"
+      "--per-layer first synthesizes every node's IP directory alone (same Yosys synthesis,\n"
+      "top = the node's module; no place and route, and Yosys even where Vivado exists) and\n"
+      "writes DIR/synth_layer_resources.json, the synthesized counterpart of FINN's\n"
+      "estimate_layer_resources_hls.json: per node {LUT, FF, BRAM, URAM, DSP} counted as\n"
+      "above (iCE40: BRAM = 4-kbit RAMs, URAM = SPRAMs), and a \"total\" of floats. It is\n"
+      "written even when the whole design then fails to fit the device.\n"
+      "\n"
+      "The work dir W (default: DIR/../synth) gets a flat copy of the design (W/src), the\n"
+      "scripts, logs, netlists and the bitstream. A Yosys run is skipped when W holds its\n"
+      "result for the same script, sources and Yosys version (W/*/cache.key). Progress goes to\n"
+      "stderr when it is a terminal; one summary line always does. Paths in the reports are\n"
+      "relative to DIR.\n"};
+  auto options = make_options(info);
+  options.add_options()("part", "FPGA part", cxxopts::value<std::string>())(
+      "clk-ns", "clock period in ns (default: the one the model records)",
+      cxxopts::value<std::string>())("report-dir", "where the reports go",
+                                     cxxopts::value<std::string>())(
+      "work-dir", "where synthesis works (default: DIR/../synth)", cxxopts::value<std::string>())(
+      "per-layer", "also synthesize every layer alone: DIR/synth_layer_resources.json")(
+      "input", "stitched model", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"input"});
+  return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {
+    if (!r.count("input")) throw UsageError("expected a stitched model");
+    if (!r.count("part")) throw UsageError("missing --part PART");
+    if (!r.count("report-dir")) throw UsageError("missing --report-dir DIR");
+    std::string input = single_input(r);
+    if (input == "-") throw UsageError("the model must be a file: it records paths relative to it");
+    SynthOptions o;
+    o.part = parse_fpga_part(r["part"].as<std::string>());
+    Model m = Model::load(input);
+    std::optional<ClockPeriod> clk;
+    if (r.count("clk-ns"))
+      clk = ClockPeriod::parse(r["clk-ns"].as<std::string>());
+    else if (auto recorded = m.metadata("clk_ns"))
+      clk = ClockPeriod::parse(*recorded);
+    if (!clk) fail("the model records no clock period: give --clk-ns");
+    o.clk_ns = clk->ns;
+    o.report_dir = fs::absolute(r["report-dir"].as<std::string>()).lexically_normal();
+    if (!o.report_dir.has_filename()) o.report_dir = o.report_dir.parent_path();
+    o.work_dir = r.count("work-dir")
+                     ? fs::absolute(r["work-dir"].as<std::string>()).lexically_normal()
+                     : o.report_dir.parent_path() / "synth";
+    if (::isatty(STDERR_FILENO))
+      o.progress = [](const std::string& line) { std::cerr << "synth: " << line << std::endl; };
+    auto start = std::chrono::steady_clock::now();
+    make_dirs(o.report_dir);
+    // The layers first: where the whole design does not fit a device, their numbers show
+    // which layer is too large.
+    if (r.count("per-layer"))
+      write_python_json((o.report_dir / "synth_layer_resources.json").string(),
+                        synthesize_layers(m, o));
+    SynthResult result = synthesize(m, o);
+    write_python_json((o.report_dir / "ooc_synth_and_timing.json").string(), result.timing_report);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "synth: " << result.summary
+              << (r.count("per-layer") ? "; per-layer resources in synth_layer_resources.json" : "")
+              << fmt::format("; {:.1f} s\n", seconds);
+    return 0;
+  });
+}
