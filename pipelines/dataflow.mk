@@ -17,6 +17,8 @@
 # STITCHED_IP         1: write $(OUT)/stitched_ip (generate_outputs)   1
 # RTLSIM_PERFORMANCE  1: write $(OUT)/report/rtlsim_performance.json   0
 # RTLSIM_N            frames for the performance run; empty: one per layer (FINN v0.6)
+# OOC_SYNTH           1: write $(OUT)/report/ooc_synth_and_timing.json  0
+#                     (synth for FPGA_PART; work in $(OUT)/synth)
 # PYNQ_DRIVER         1: write $(OUT)/driver (pynq-driver)              0
 # DEPLOYMENT_PACKAGE  1: write $(OUT)/deploy (driver/, bitfile/)        0
 # DRIVER_PLATFORM     zynq-iodma (vivado_zynq) or alveo (vitis_alveo)   zynq-iodma
@@ -33,6 +35,7 @@ FPGA_PART ?= xczu3eg-sbva484-1-e
 STITCHED_IP ?= 1
 RTLSIM_PERFORMANCE ?= 0
 RTLSIM_N ?=
+OOC_SYNTH ?= 0
 PYNQ_DRIVER ?= 0
 DEPLOYMENT_PACKAGE ?= 0
 DRIVER_PLATFORM ?= zynq-iodma
@@ -40,8 +43,8 @@ DRIVER_PLATFORM ?= zynq-iodma
 ifeq ($(RTLSIM_PERFORMANCE)$(STITCHED_IP),10)
 $(error RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1: the simulation runs the stitched design)
 endif
-ifeq ($(filter 1,$(PYNQ_DRIVER) $(DEPLOYMENT_PACKAGE))$(STITCHED_IP),10)
-$(error PYNQ_DRIVER=1 and DEPLOYMENT_PACKAGE=1 need STITCHED_IP=1: the driver is made for the stitched design)
+ifeq ($(filter 1,$(PYNQ_DRIVER) $(DEPLOYMENT_PACKAGE) $(OOC_SYNTH))$(STITCHED_IP),10)
+$(error OOC_SYNTH=1, PYNQ_DRIVER=1 and DEPLOYMENT_PACKAGE=1 need STITCHED_IP=1: they work on the stitched design)
 endif
 
 HW_STEPS := step_hls_codegen step_hls_ipgen step_set_fifo_depths step_create_stitched_ip \
@@ -54,6 +57,7 @@ $(foreach s,$(HW_STEPS) $(LATER_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 
 $(call step_args,stitched_ip,$(STITCHED_IP) $(FPGA_PART))
 $(call step_args,rtlsim,$(RTLSIM_PERFORMANCE) $(RTLSIM_N))
+$(call step_args,synth,$(OOC_SYNTH) $(FPGA_PART))
 $(call step_args,driver,$(PYNQ_DRIVER) $(DRIVER_PLATFORM))
 $(call step_args,deploy,$(DEPLOYMENT_PACKAGE) $(DRIVER_PLATFORM))
 
@@ -88,13 +92,17 @@ ifeq ($(RTLSIM_PERFORMANCE),1)
 endif
 	cp $< $@
 
-# Synthesis and the bitfile are not implemented yet; build-dataflow refuses configs whose
-# generate_outputs ask for them. Without those outputs the steps do nothing in FINN either,
-# so they pass the model on and FINN's default step list runs.
-$(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.onnx
+$(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.onnx $(ARGS)/synth $(BIN)/synth
 	$(call announce,step_out_of_context_synthesis)
+ifeq ($(OOC_SYNTH),1)
+	$(BIN)/synth $< --part $(FPGA_PART) --clk-ns $(CLK_NS) --report-dir $(OUT)/report \
+	  --work-dir $(OUT)/synth
+endif
 	cp $< $@
 
+# The bitfile is not implemented yet; build-dataflow refuses configs whose generate_outputs
+# ask for it. Without that output the step does nothing in FINN either, so it passes the
+# model on and FINN's default step list runs.
 $(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx
 	$(call announce,step_synthesize_bitfile)
 	cp $< $@

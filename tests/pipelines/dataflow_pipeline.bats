@@ -53,3 +53,24 @@ run_make() {
   assert_failure
   assert_output --partial "RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1"
 }
+
+@test "OOC_SYNTH: FINN's ooc_synth_and_timing.json for the part, from yosys" {
+  # a 2-bit facile-like MLP: 3 thresholds a neuron, synthesizes in seconds
+  onnx-mlp --layers 14,31,11,3,1 --wdt INT2 --adt UINT2 --idt INT2 --seed 3 \
+    -o "$BATS_TEST_TMPDIR/f"
+  run run_make OOC_SYNTH=1 FPGA_PART=xc7z020clg400-1
+  assert_success
+  assert_line "Running step: step_out_of_context_synthesis"
+  py - "$BATS_TEST_TMPDIR/out/report/ooc_synth_and_timing.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert list(r)[:7] == ["LUT", "FF", "DSP", "BRAM", "WNS", "fmax_mhz",
+                       "estimated_throughput_fps"], list(r)
+assert r["LUT"] > 100 and r["FF"] > 50, r
+assert "yosys" in r["synthesis_tool"] and "estimate" in r["timing"], r
+# FINN's formulas: fmax from the clock and WNS, throughput from fmax and max_cycles
+assert abs(r["fmax_mhz"] - 1000 / (10 - r["WNS"])) < 1e-6 * r["fmax_mhz"], r
+PY
+  run run_make OOC_SYNTH=1 FPGA_PART=xc7z020clg400-1
+  refute_output --partial "Running step"
+}

@@ -175,7 +175,7 @@ PY
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Ultra96", "generate_outputs": ["bitfile"]}' > c1.json
   run build-dataflow f/model.onnx c1.json
   assert_failure 1
-  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance, pynq_driver, deployment_package)"
+  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance, out_of_context_synth, pynq_driver, deployment_package)"
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["rtlsim_performance"]}' > c2.json
   run build-dataflow f/model.onnx c2.json
   assert_output "build-dataflow: error: generate_outputs: rtlsim_performance needs stitched_ip (it works on the stitched design)"

@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
       "the config's directory. Re-running skips steps whose inputs did not change.\n"
       "Hardware outputs: stitched_ip (ip/, fifo_sizing.json, final_hw_config.json,\n"
       "stitched_ip/), rtlsim_performance (report/rtlsim_performance.json), pynq_driver\n"
-      "(driver/) and deployment_package (deploy/); out_of_context_synth and bitfile are\n"
-      "not available yet.\n"};
+      "(driver/), deployment_package (deploy/) and out_of_context_synth\n"
+      "(report/ooc_synth_and_timing.json, synth/); bitfile is not available yet.\n"};
   auto options = make_options(info);
   options.add_options()("output-dir", "output directory (overrides output_dir)",
                         cxxopts::value<std::string>())("positional", "model and config",
@@ -89,14 +89,13 @@ int main(int argc, char** argv) {
     std::string makefile = "estimate.mk";
     for (const auto& step : cfg.steps)
       if (makefile_for(step) == "dataflow.mk") makefile = "dataflow.mk";
-    for (const char* output : {"out_of_context_synth", "bitfile"})
-      if (cfg.wants(output))
-        fail(
-            "generate_outputs: '{}' is not available yet in shoal (available: "
-            "estimate_reports, stitched_ip, rtlsim_performance, pynq_driver, "
-            "deployment_package)",
-            output);
-    for (const char* output : {"rtlsim_performance", "pynq_driver", "deployment_package"})
+    if (cfg.wants("bitfile"))
+      fail(
+          "generate_outputs: 'bitfile' is not available yet in shoal (available: "
+          "estimate_reports, stitched_ip, rtlsim_performance, out_of_context_synth, "
+          "pynq_driver, deployment_package)");
+    for (const char* output :
+         {"rtlsim_performance", "out_of_context_synth", "pynq_driver", "deployment_package"})
       if (cfg.wants(output) && !cfg.wants("stitched_ip"))
         fail("generate_outputs: {} needs stitched_ip (it works on the stitched design)", output);
     // The part matters only to the stitched IP's project script; estimate-only builds
@@ -126,6 +125,7 @@ int main(int argc, char** argv) {
         std::string("STITCHED_IP=") + (cfg.wants("stitched_ip") ? "1" : "0"),
         std::string("RTLSIM_PERFORMANCE=") + (cfg.wants("rtlsim_performance") ? "1" : "0"),
         "RTLSIM_N=" + (cfg.rtlsim_batch_size ? std::to_string(*cfg.rtlsim_batch_size) : ""),
+        std::string("OOC_SYNTH=") + (cfg.wants("out_of_context_synth") ? "1" : "0"),
         std::string("PYNQ_DRIVER=") + (cfg.wants("pynq_driver") ? "1" : "0"),
         std::string("DEPLOYMENT_PACKAGE=") + (cfg.wants("deployment_package") ? "1" : "0"),
         std::string("DRIVER_PLATFORM=") +
