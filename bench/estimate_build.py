@@ -18,8 +18,9 @@ import subprocess
 import tempfile
 import time
 
+from models import bench_models
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, "..", "shared", "models")
 STEPS = ["step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
          "step_target_fps_parallelization", "step_apply_folding_config", "step_generate_estimate_reports"]
 
@@ -35,16 +36,7 @@ def main():
     with open(cfg, "w") as f:
         json.dump({"output_dir": "out", "target_fps": 100, "synth_clk_period_ns": 200.0,
                    "generate_outputs": ["estimate_reports"], "steps": STEPS}, f)
-    models = {}
-    gen = os.path.join(tmp, "facile_generated")
-    subprocess.run([os.path.join(args.bin, "onnx-mlp"), "--layers", "14,31,11,3,1", "--wdt", "INT6",
-                    "--adt", "UINT6", "--idt", "INT6", "--odt", "UINT4", "-o", gen], check=True)
-    models["facile_generated"] = os.path.join(gen, "model.onnx")
-    if os.path.isdir(SHARED):
-        for name in sorted(os.listdir(SHARED)):
-            onnx = [f for f in os.listdir(os.path.join(SHARED, name)) if f.endswith(".onnx")]
-            if onnx:
-                models[name] = os.path.join(SHARED, name, onnx[0])
+    models = {name: paths[0] for name, paths in bench_models(args.bin, tmp).items()}
     results = {}
     for name, model in models.items():
         times = []

@@ -16,8 +16,9 @@ import subprocess
 import tempfile
 import time
 
+from models import bench_models
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, "..", "shared", "models")
 
 
 def timed(cmd, runs):
@@ -36,17 +37,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "frontend.json"))
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="shoal-bench-")
-    models = {}
-    gen = os.path.join(tmp, "facile_generated")
-    subprocess.run([os.path.join(args.bin, "onnx-mlp"), "--layers", "14,31,11,3,1", "--wdt", "INT6",
-                    "--adt", "UINT6", "--idt", "INT6", "--odt", "UINT4", "-o", gen], check=True)
-    models["facile_generated"] = (os.path.join(gen, "model.onnx"), os.path.join(gen, "input.npy"))
-    if os.path.isdir(SHARED):
-        for name in sorted(os.listdir(SHARED)):
-            d = os.path.join(SHARED, name)
-            onnx = [f for f in os.listdir(d) if f.endswith(".onnx")]
-            if onnx:
-                models[name] = (os.path.join(d, onnx[0]), os.path.join(d, "input.npy"))
+    models = bench_models(args.bin, tmp)
     results = {}
     for name, (model, inp) in models.items():
         tidy = os.path.join(tmp, name + ".tidy.onnx")

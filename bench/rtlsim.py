@@ -21,8 +21,9 @@ import subprocess
 import tempfile
 import time
 
+from models import bench_models
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(ROOT, "..", "shared", "models")
 
 
 def run(cmd, env, cwd):
@@ -68,16 +69,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "rtlsim.json"))
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="shoal-bench-rtlsim-")
-    models = {}
-    gen = os.path.join(tmp, "facile_generated")
-    subprocess.run([os.path.join(args.bin, "onnx-mlp"), "--layers", "14,31,11,3,1", "--wdt", "INT6",
-                    "--adt", "UINT6", "--idt", "INT6", "--odt", "UINT4", "-o", gen], check=True)
-    models["facile_generated"] = os.path.join(gen, "model.onnx")
-    if os.path.isdir(SHARED):
-        for name in sorted(os.listdir(SHARED)):
-            onnx = [f for f in os.listdir(os.path.join(SHARED, name)) if f.endswith(".onnx")]
-            if onnx:
-                models[name] = os.path.join(SHARED, name, onnx[0])
+    models = {name: paths[0] for name, paths in bench_models(args.bin, tmp).items()}
     results = {}
     for name, model in models.items():
         for label, fps in (("pe_simd_1", None), ("target_fps_1e6", 1000000)):
