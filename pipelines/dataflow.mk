@@ -100,7 +100,7 @@ ifeq ($(OOC_SYNTH),1)
 endif
 	cp $< $@
 
-# The bitfile is not implemented yet; build-dataflow refuses configs whose generate_outputs
+# The bitfile step does not exist yet; build-dataflow refuses configs whose generate_outputs
 # ask for it. Without that output the step does nothing in FINN either, so it passes the
 # model on and FINN's default step list runs.
 $(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx

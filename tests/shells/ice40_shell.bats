@@ -62,7 +62,7 @@ assert o == e, (o, e)' "$d/expected_output.npy" "$BATS_TEST_TMPDIR/out.hex"
     assert_output ""
   done
   # the shell and board top around a stand-in design with the same ports
-  cat > "$BATS_TEST_TMPDIR/stub.sv" <<'SV'
+  cat > "$BATS_TEST_TMPDIR/standin.sv" <<'SV'
 module finn_design_wrapper (
   input wire ap_clk, input wire ap_rst_n,
   input wire [47:0] s_axis_0_tdata, input wire s_axis_0_tvalid, output wire s_axis_0_tready,
@@ -74,7 +74,7 @@ endmodule
 SV
   run verilator --lint-only -Wall -Wno-DECLFILENAME -GIN_BYTES=6 -GOUT_BYTES=2 \
     --top-module ice40_board_top "$SHELLS/ice40_board_top.sv" "$SHELLS/shoal_ice40_shell.sv" \
-    "$SHELLS/shoal_uart_rx.sv" "$SHELLS/shoal_uart_tx.sv" "$BATS_TEST_TMPDIR/stub.sv"
+    "$SHELLS/shoal_uart_rx.sv" "$SHELLS/shoal_uart_tx.sv" "$BATS_TEST_TMPDIR/standin.sv"
   assert_success
   assert_output ""
 }
