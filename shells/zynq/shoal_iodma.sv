@@ -311,7 +311,8 @@ module shoal_iodma #(
       .count_o(fifo_count));
 
     // One burst's data at a time; its address goes out once all its words are buffered.
-    assign issue = run_q && wbeats_left_q == '0 && words_left_q != '0
+    // The previous address must have been taken too: its data may have gone out first.
+    assign issue = run_q && wbeats_left_q == '0 && !awvalid_q && words_left_q != '0
         && fifo_count >= FifoCountBits'(burst_len);
     assign w_fire = m_axi_gmem0_WVALID && m_axi_gmem0_WREADY;
     assign b_fire = m_axi_gmem0_BVALID && m_axi_gmem0_BREADY;

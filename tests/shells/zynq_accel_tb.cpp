@@ -5,12 +5,13 @@
 // execute_on_buffers (check odma idle; odma then idma: address low, address high,
 // numReps, ap_start; poll odma ap_done). It checks every burst against the AXI rules the
 // DMAs promise (INCR, full-width beats, aligned, at most --max-burst beats, no 4 KiB
-// crossing, WLAST on the last beat, reads inside the input buffer and writes inside the
-// output buffer) and the control bits (ap_idle, ap_start, clear-on-read ap_done), then
+// crossing, WLAST on the last beat, AR/AW/W held stable until READY, reads inside the
+// input buffer and writes inside the output buffer) and the control bits (ap_idle, ap_start, clear-on-read ap_done), then
 // compares the output buffer with the expected bytes.
 //
 //   zynq_accel_tb IN.bin EXPECTED.bin FRAMES [--seed S] [--ready PCT] [--runs R]
-//                 [--in-addr A] [--out-addr A] [--max-burst N] [--out OUT.bin]
+//                 [--in-addr A] [--out-addr A] [--max-burst N] [--awready PCT]
+//                 [--out OUT.bin]
 //
 // IN.bin holds FRAMES input frames, EXPECTED.bin FRAMES output frames (the frame sizes
 // follow from the file sizes). FRAMES 0 starts both DMAs with numReps 0: they must finish
@@ -46,7 +47,8 @@ void fail(const std::string& msg) {
   if (++failures > 20) std::exit(1);
 }
 
-bool coin() { return int(rng() % 100) < ready_pct; }
+bool coin(int pct = -1) { return int(rng() % 100) < (pct < 0 ? ready_pct : pct); }
+int awready_pct = -1;  // --awready: AWREADY's own probability (default: --ready)
 
 // --- memory: two buffers; everything else is out of bounds ------------------------------
 struct Buffer {
@@ -101,7 +103,7 @@ struct MemPort {
   // Inputs for the coming edge; VALIDs once raised stay up until their handshake.
   void drive() {
     arready = coin();
-    awready = coin();
+    awready = coin(awready_pct);
     wready = coin();
     if (!rvalid && !reads.empty() && coin()) {
       Burst& b = reads.front();
@@ -124,7 +126,22 @@ struct MemPort {
     }
   }
 
+  // AXI: a VALID that was not taken stays up with the same payload.
+  bool ar_wait = false, aw_wait = false, w_wait = false;
+  uint64_t ar_held = 0, aw_held = 0, w_held = 0;
+  void check_stable(bool& wait, uint64_t& held, bool valid, bool ready, uint64_t payload,
+                    const char* ch) {
+    if (wait && !valid) fail(std::string(name) + " " + ch + "VALID dropped before READY");
+    if (wait && valid && payload != held)
+      fail(std::string(name) + " " + ch + " payload changed while waiting for READY");
+    wait = valid && !ready;
+    held = payload;
+  }
+
   void sample() {
+    check_stable(ar_wait, ar_held, arvalid, arready, araddr ^ (uint64_t(arlen) << 56), "AR");
+    check_stable(aw_wait, aw_held, awvalid, awready, awaddr ^ (uint64_t(awlen) << 56), "AW");
+    check_stable(w_wait, w_held, wvalid, wready, wdata ^ (uint64_t(wlast) << 63), "W");
     ar_hs = arvalid && arready;
     r_hs = rvalid && rready;
     aw_hs = awvalid && awready;
@@ -316,6 +333,7 @@ int main(int argc, char** argv) {
     else if (o == "--in-addr") in_addr = v;
     else if (o == "--out-addr") out_addr = v;
     else if (o == "--max-burst") max_burst = unsigned(v);
+    else if (o == "--awready") awready_pct = int(v);
     else if (o == "--out") out_path = argv[i + 1];
     else { std::fprintf(stderr, "zynq_accel_tb: unknown option %s\n", o.c_str()); return 2; }
   }

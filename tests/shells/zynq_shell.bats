@@ -114,7 +114,7 @@ zynq_loop() {
   assert_success
 }
 
-@test "loopback, 64-bit memory words: bursts of 16 split at 4 KiB, random stalls, 3 seeds" {
+@test "loopback, 64-bit memory words: bursts of 16 split at 4 KiB, random stalls, AW slower than W" {
   tb=$(loopback_tb)
   local d=$BATS_TEST_TMPDIR
   # 300 frames of 24 bytes (7200 bytes) from 0x10000F00: the reads cross 4 KiB twice
@@ -124,6 +124,11 @@ zynq_loop() {
     assert_success
     assert_output --partial "PASS 300 frames x 2 runs: 7200 bytes in"
   done
+  # a slave slow to take write addresses: the data of a burst goes out before its address,
+  # and the next address must wait for the previous one to be taken
+  run "$tb" "$d/in.bin" "$d/in.bin" 300 --seed 4 --ready 90 --awready 3
+  assert_success
+  assert_output --partial "PASS 300 frames x 2 runs: 7200 bytes in"
   # per run 900 words in bursts of at most 16 beats that stop at 4 KiB boundaries: reads
   # from 0x10000F00 take 2 + 32 + 23 bursts (256, 4096 and 2848 bytes), writes from
   # 0x123456F40 2 + 32 + 23 (192, 4096, 2912 bytes); two runs
