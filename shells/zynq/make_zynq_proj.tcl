@@ -100,11 +100,21 @@ update_compile_order -fileset sources_1
 
 create_bd_design top
 
+# The newest version of a Xilinx IP in this Vivado (get_ipdefs lists only current
+# versions), so the script does not pin one Vivado release.
+proc ip_vlnv {name} {
+  set defs [get_ipdefs xilinx.com:ip:$name:*]
+  if {[llength $defs] == 0} {
+    error "make_zynq_proj.tcl: this Vivado has no IP xilinx.com:ip:$name"
+  }
+  return [get_property VLNV [lindex $defs end]]
+}
+
 # --- processing system ------------------------------------------------------------------
-# clk_pin: the PL clock; rst_pin: the PL reset; master/slave: the AXI ports we use, with
-# the clock pins the PS wants for them.
+# clk_pin: the PL clock; rst_pin: the PL reset; ps_master/ps_slave: the AXI ports we use,
+# ps_clk_pins: the clock pins the PS wants for them.
 if {$ps_kind eq "zynq_us+"} {
-  set ps [create_bd_cell -type ip -vlnv xilinx.com:ip:zynq_ultra_ps_e zynq_ps]
+  set ps [create_bd_cell -type ip -vlnv [ip_vlnv zynq_ultra_ps_e] zynq_ps]
   if {$board_part ne ""} {
     apply_bd_automation -rule xilinx.com:bd_rule:zynq_ultra_ps_e \
       -config {apply_board_preset "1"} $ps
@@ -124,7 +134,7 @@ if {$ps_kind eq "zynq_us+"} {
   set ps_clk_pins {zynq_ps/maxihpm0_fpd_aclk zynq_ps/saxihp0_fpd_aclk}
   set lite_base 0xA0000000
 } else {
-  set ps [create_bd_cell -type ip -vlnv xilinx.com:ip:processing_system7 zynq_ps]
+  set ps [create_bd_cell -type ip -vlnv [ip_vlnv processing_system7] zynq_ps]
   if {$board_part ne ""} {
     apply_bd_automation -rule xilinx.com:bd_rule:processing_system7 \
       -config {make_external "FIXED_IO, DDR" apply_board_preset "1" Master "Disable" Slave "Disable"} $ps
@@ -167,9 +177,9 @@ connect_bd_intf_net [get_bd_intf_pins StreamingDataflowPartition_1/m_axis_0] \
 # --- interconnects ----------------------------------------------------------------------
 # Both DMAs' data ports share HP0 through a SmartConnect; their control ports hang off the
 # PS master port through an AXI Interconnect (NUM_MI = number of AXI-Lite slaves).
-set smc [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect smartconnect_0]
+set smc [create_bd_cell -type ip -vlnv [ip_vlnv smartconnect] smartconnect_0]
 set_property -dict [list CONFIG.NUM_SI {2} CONFIG.NUM_MI {1}] $smc
-set ic [create_bd_cell -type ip -vlnv xilinx.com:ip:axi_interconnect axi_interconnect_0]
+set ic [create_bd_cell -type ip -vlnv [ip_vlnv axi_interconnect] axi_interconnect_0]
 set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {2}] $ic
 
 connect_bd_intf_net [get_bd_intf_pins idma0/m_axi_gmem0] [get_bd_intf_pins smartconnect_0/S00_AXI]
@@ -180,7 +190,7 @@ connect_bd_intf_net [get_bd_intf_pins axi_interconnect_0/M00_AXI] [get_bd_intf_p
 connect_bd_intf_net [get_bd_intf_pins axi_interconnect_0/M01_AXI] [get_bd_intf_pins odma0/s_axi_control]
 
 # --- one clock, one reset -----------------------------------------------------------------
-set rst [create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset rst_ps_0]
+set rst [create_bd_cell -type ip -vlnv [ip_vlnv proc_sys_reset] rst_ps_0]
 set ps_clocks {}
 foreach pin $ps_clk_pins {
   lappend ps_clocks [get_bd_pins $pin]
@@ -218,6 +228,12 @@ save_bd_design
 # --- synthesis and implementation ----------------------------------------------------------
 set bd_file [get_files top.bd]
 set wrapper [make_wrapper -files $bd_file -top]
+if {![file exists $wrapper]} {
+  # Where make_wrapper puts it: .gen (Vivado 2020.2 and later) or .srcs.
+  set wrapper [lindex [glob -nocomplain \
+    [file join $project_dir finn_zynq_link.gen sources_1 bd top hdl top_wrapper.v] \
+    [file join $project_dir finn_zynq_link.srcs sources_1 bd top hdl top_wrapper.v]] 0]
+}
 add_files -norecurse $wrapper
 set_property top top_wrapper [current_fileset]
 update_compile_order -fileset sources_1

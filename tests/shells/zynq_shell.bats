@@ -211,12 +211,19 @@ proc unknown {cmd args} {
     }
     get_bd_addr_segs { return "[lindex $args end]/reg0" }
     current_project - current_fileset { return $cmd }
-    make_wrapper { return [file join $project_dir top_wrapper.v] }
+    get_ipdefs { return [lindex $args end] }
+    make_wrapper {
+      set f [file join $project_dir finn_zynq_link.gen sources_1 bd top hdl top_wrapper.v]
+      file mkdir [file dirname $f]
+      close [open $f w]
+      return $f
+    }
     get_param { return {} }
     get_property {
       switch -- [lindex $args 0] {
         PROGRESS { return 100% }
         DIRECTORY { return $impl }
+        VLNV { return [string map {:* :9.9} [lindex $args 1]] }
       }
       return {}
     }
@@ -263,7 +270,7 @@ CFG
   assert_line "create_project finn_zynq_link $d -part xczu3eg-sbva484-1-e -force"
   assert_line "set_property board_part avnet.com:ultra96v1:part0:1.2 current_project"
   assert_line "create_bd_design top"
-  assert_line --partial "create_bd_cell -type ip -vlnv xilinx.com:ip:zynq_ultra_ps_e zynq_ps"
+  assert_line "create_bd_cell -type ip -vlnv xilinx.com:ip:zynq_ultra_ps_e:9.9 zynq_ps"
   assert_line --partial "CONFIG.PSU__USE__S_AXI_GP2 1"
   assert_line --partial "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ 150"
   assert_line "create_bd_cell -type module -reference shoal_idma idma0"
@@ -280,6 +287,10 @@ CFG
   assert_line "assign_bd_address -offset 0xA0000000 -range 4K idma0/s_axi_control/reg0"
   assert_line "assign_bd_address -offset 0xA0001000 -range 4K odma0/s_axi_control/reg0"
   assert_line "add_files -norecurse {$d/finn_design_wrapper.v $d/w.dat $Z/shoal_idma.v $Z/shoal_odma.v}"
+  assert_line "create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect:9.9 smartconnect_0"
+  assert_line "create_bd_cell -type ip -vlnv xilinx.com:ip:axi_interconnect:9.9 axi_interconnect_0"
+  assert_line "create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset:9.9 rst_ps_0"
+  assert_line "add_files -norecurse $d/finn_zynq_link.gen/sources_1/bd/top/hdl/top_wrapper.v"
   assert_line "launch_runs -to_step write_bitstream impl_1 -jobs 2"
   assert_line --partial "report_utilization -hierarchical -hierarchical_depth 4 -format xml"
   # the clock net reaches every block
@@ -297,7 +308,7 @@ CFG
   assert_success
   run cat "$d/calls.log"
   assert_line "create_project finn_zynq_link $d -part xc7z020clg400-1 -force"
-  assert_line --partial "create_bd_cell -type ip -vlnv xilinx.com:ip:processing_system7 zynq_ps"
+  assert_line "create_bd_cell -type ip -vlnv xilinx.com:ip:processing_system7:9.9 zynq_ps"
   assert_line --partial "CONFIG.PCW_USE_S_AXI_HP0 1"
   assert_line --partial "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ 100"
   assert_line "connect_bd_intf_net smartconnect_0/M00_AXI zynq_ps/S_AXI_HP0"
