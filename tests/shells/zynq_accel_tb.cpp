@@ -82,7 +82,7 @@ struct MemPort {
   struct WBeat { uint64_t data; unsigned strb; bool last; };
   std::deque<WBeat> wbeats;
   unsigned b_pending = 0;
-  uint64_t ar_count = 0, aw_count = 0, r_beats = 0, w_beats = 0;
+  uint64_t ar_count = 0, aw_count = 0, b_count = 0, r_beats = 0, w_beats = 0;
   // handshakes seen before the clock edge
   bool ar_hs = false, r_hs = false, aw_hs = false, w_hs = false, b_hs = false;
   Burst ar_req{}, aw_req{};
@@ -167,7 +167,7 @@ struct MemPort {
     }
     if (aw_hs) { writes.push_back(aw_req); ++aw_count; }
     if (w_hs) { wbeats.push_back(w_req); ++w_beats; }
-    if (b_hs) { bvalid = 0; --b_pending; }
+    if (b_hs) { bvalid = 0; --b_pending; ++b_count; }
     // Write data may come before its address: apply beats once their burst is known.
     while (!writes.empty() && !wbeats.empty()) {
       Burst& b = writes.front();
@@ -269,13 +269,26 @@ void ctrl_write(CtrlPort& c, unsigned addr, uint32_t data) {
   c.bready = 0;
 }
 
+// The memory as it was when a control read was taken (the register value the read
+// returns is sampled then): lets the harness check what ap_done promises at that moment.
+struct Snapshot {
+  std::vector<uint8_t> out;
+  uint64_t unanswered_writes = 0;  // write bursts not answered, beats without an address
+  uint64_t open_reads = 0;
+} at_read;
+
 uint32_t ctrl_read(CtrlPort& c, unsigned addr) {
   c.araddr = addr;
   c.arvalid = 1;
   c.rready = 1;
   for (;;) {
     tick();
-    if (c.ar_hs) c.arvalid = 0;
+    if (c.ar_hs) {
+      c.arvalid = 0;
+      at_read.out = out_buf.bytes;
+      at_read.unanswered_writes = omem->aw_count - omem->b_count + omem->wbeats.size();
+      at_read.open_reads = imem->reads.size();
+    }
     if (c.r_hs) break;
   }
   c.rready = 0;
@@ -379,6 +392,10 @@ int main(int argc, char** argv) {
     while (!((ctrl = ctrl_read(*octrl, 0x00)) & 0x2)) {}
     run_cycles = cycle - t0;
     if (ctrl != 0x6) fail("odma at done reads " + std::to_string(ctrl) + ", expected 6");
+    // ap_done promises every write answered and the whole output in memory.
+    if (at_read.unanswered_writes || at_read.open_reads)
+      fail("odma reported ap_done before every write response");
+    if (at_read.out != expected) fail("odma reported ap_done before all output was in memory");
     expect_reg(*octrl, 0x00, 0x4, "odma after reading ap_done (clear on read)");
     expect_reg(*ictrl, 0x00, 0x6, "idma after the run (done not yet read)");
     expect_reg(*ictrl, 0x00, 0x4, "idma after reading ap_done");
