@@ -18,7 +18,8 @@
 #                shell (shoal_idma.v, shoal_odma.v, shoal_iodma.sv, shoal_iodma_ctrl.sv,
 #                shoal_iodma_dwc.sv, shoal_iodma_fifo.sv from this directory)
 #   idma_params  dict of shoal_idma parameters: STREAM_BITS, FRAME_BYTES, INTF_BITS and
-#                optionally MAX_BURST (16), FIFO_DEPTH (2*MAX_BURST), ADDR_BITS (64)
+#                optionally MAX_BURST (16), FIFO_DEPTH (0: 2*MAX_BURST),
+#                ADDR_BITS (64)
 #   odma_params  the same for shoal_odma
 #   out_dir      where finn-accel.bit and finn-accel.hwh go (created)
 #   report_dir   where post_synth_resources.xml and post_route_timing.rpt go (created)

@@ -33,7 +33,7 @@ module shoal_iodma #(
   parameter int DIRECTION = 0,       // 0: memory -> stream (idma), 1: stream -> memory (odma)
   parameter int INTF_BITS = 64,
   parameter int STREAM_BITS = 8,     // a multiple of 8 (FINN's padded stream width)
-  parameter int FRAME_BYTES = 8,   // a multiple of INTF_BITS/8 and of STREAM_BITS/8
+  parameter int FRAME_BYTES = 8,     // a multiple of INTF_BITS/8 and of STREAM_BITS/8
   parameter int MAX_BURST = 16,      // a power of two, 1..256
   parameter int FIFO_DEPTH = 2 * MAX_BURST,  // a power of two, at least MAX_BURST
   parameter int ADDR_BITS = 64,      // m_axi address width

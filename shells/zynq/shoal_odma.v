@@ -10,7 +10,7 @@ module shoal_odma #(
   parameter integer STREAM_BITS = 8,
   parameter integer FRAME_BYTES = 8,
   parameter integer MAX_BURST = 16,
-  parameter integer FIFO_DEPTH = 32,
+  parameter integer FIFO_DEPTH = 0,  // 0: 2 * MAX_BURST
   parameter integer ADDR_BITS = 64
 ) (
   (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 ap_clk CLK" *)
@@ -71,9 +71,11 @@ module shoal_odma #(
 );
   wire [STREAM_BITS-1:0] unused_out_V_TDATA;
   wire unused_out_V_TVALID;
+  // The default follows MAX_BURST even when a tool passes every parameter explicitly.
+  localparam integer FifoDepth = FIFO_DEPTH > 0 ? FIFO_DEPTH : 2 * MAX_BURST;
   shoal_iodma #(
     .DIRECTION(1), .INTF_BITS(INTF_BITS), .STREAM_BITS(STREAM_BITS),
-    .FRAME_BYTES(FRAME_BYTES), .MAX_BURST(MAX_BURST), .FIFO_DEPTH(FIFO_DEPTH),
+    .FRAME_BYTES(FRAME_BYTES), .MAX_BURST(MAX_BURST), .FIFO_DEPTH(FifoDepth),
     .ADDR_BITS(ADDR_BITS), .CTRL_ADDR_BITS(6)
   ) u_iodma (
     .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),
