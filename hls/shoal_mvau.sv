@@ -45,6 +45,13 @@
 // for neurons nf*PE + pe, each PE*NUM_STEPS*T_BITS bits as hex MSB first; threshold k of
 // lane pe at bit offset (pe*NUM_STEPS + k)*T_BITS. An empty THRESH_FILE gives zeros.
 //
+// THRESH_SEARCH = 1 (NUM_STEPS > 0, thresholds ascending per neuron): the same result from
+// a pipelined binary search, m = clog2(NUM_STEPS+1) stages of one comparator and one
+// NF*2^j-word ROM per lane (block RAM instead of NF lines of PE*NUM_STEPS*T_BITS bits);
+// THRESH_FILE is then the base name of the stage files THRESH_FILE_s<j>_p<pe:3 digits>.dat
+// (hls/README.md). Latency grows by m cycles, the output buffer by m entries; the
+// throughput stays the same.
+//
 // Latency: 1 + REGISTER_SUM cycles: the output beat of neuron fold nf is valid from cycle
 // c+2 (c+1 with REGISTER_SUM = 0) when its last iteration (sf == SF-1, i.e. its last
 // weight word) was accepted in cycle c. REGISTER_SUM = 1 registers the adder trees' sums
@@ -73,6 +80,7 @@ module shoal_mvau #(
   parameter int T_BITS = 16,
   parameter int ACT_VAL = 0,
   parameter int REGISTER_SUM = 1,
+  parameter int THRESH_SEARCH = 0,
   parameter THRESH_FILE = ""
 ) (
   input  logic                           ap_clk,
@@ -126,11 +134,16 @@ module shoal_mvau #(
   localparam int StepsW = (NUM_STEPS > 0) ? NUM_STEPS : 1;
   localparam int StepCountBits = $clog2(StepsW + 1);
 
-  // Output buffer: 2 cycles from issue to buffer write, so 3 entries sustain one output
-  // per cycle (SF == 1) with a registered credit check; one more for slack.
-  localparam int BufDepth = 4;
-  localparam int BufPtrBits = 2;
-  localparam int BufCountBits = 3;
+  // Threshold search (THRESH_SEARCH != 0): Stages pipelined binary-search stages.
+  localparam int Search = (THRESH_SEARCH != 0 && NUM_STEPS > 0) ? 1 : 0;
+  localparam int Stages = $clog2(StepsW + 1);
+
+  // Output buffer: 2 cycles from issue to buffer write (plus Stages with the threshold
+  // search), so 3 (3 + Stages) entries sustain one output per cycle (SF == 1) with a
+  // registered credit check; one more for slack.
+  localparam int BufDepth = (Search != 0) ? 4 + Stages : 4;
+  localparam int BufPtrBits = $clog2(BufDepth);
+  localparam int BufCountBits = $clog2(BufDepth + 1);
   localparam logic [BufCountBits-1:0] BufFull = BufCountBits'(BufDepth);
 
   // ---------------------------------------------------------------------------------
@@ -200,6 +213,7 @@ module shoal_mvau #(
   logic                    v_valid;
   logic                    v_first;
   logic                    v_last;
+  logic [NfBits-1:0]       v_nf;
   logic [LineBits-1:0]     v_thresh;
   logic [PE*OUT_BITS-1:0]  act;
 
@@ -207,6 +221,7 @@ module shoal_mvau #(
     logic s1_valid_q;
     logic s1_first_q;
     logic s1_last_q;
+    logic [NfBits-1:0] s1_nf_q;
     always_ff @(posedge ap_clk) begin
       if (!ap_rst_n) begin
         s1_valid_q <= 1'b0;
@@ -217,18 +232,21 @@ module shoal_mvau #(
     always_ff @(posedge ap_clk) begin
       s1_first_q <= sf_q == '0;
       s1_last_q  <= last_synapse;
+      s1_nf_q    <= nf_q;
     end
     assign v_valid = s1_valid_q;
     assign v_first = s1_first_q;
     assign v_last  = s1_last_q;
+    assign v_nf    = s1_nf_q;
   end else begin : g_s0
     assign v_valid = issue;
     assign v_first = sf_q == '0;
     assign v_last  = last_synapse;
+    assign v_nf    = nf_q;
   end
 
   generate
-    if (NUM_STEPS > 0) begin : g_thresh_mem
+    if (NUM_STEPS > 0 && Search == 0) begin : g_thresh_mem
       logic [LineBits-1:0] thresh_mem [0:NF-1];
       if (THRESH_FILE != "") begin : g_init_file
         initial begin
@@ -315,6 +333,8 @@ module shoal_mvau #(
   end
 `endif
 
+  logic [ACC_BITS-1:0] lane_acc [0:PE-1];  // acc_next of every lane (the search's input)
+
   for (genvar pe = 0; pe < PE; pe++) begin : g_pe
     logic [SumBits-1:0] sum;
 `ifndef SHOAL_FAST_SIM
@@ -400,8 +420,9 @@ module shoal_mvau #(
         acc_q <= acc_next;
       end
     end
+    assign lane_acc[pe] = acc_next;
 
-    if (NUM_STEPS == 0) begin : g_pass
+    if (NUM_STEPS == 0 || Search != 0) begin : g_pass
       assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'($signed(acc_next));
     end else begin : g_thresh
 `ifndef SHOAL_FAST_SIM
@@ -433,6 +454,134 @@ module shoal_mvau #(
   assign s2_done = v_valid && v_last;
 
   // ---------------------------------------------------------------------------------
+  // Threshold search (THRESH_SEARCH != 0, NUM_STEPS > 0): a pipelined binary search over
+  // the ascending thresholds instead of NUM_STEPS parallel comparators. The thresholds
+  // are padded to 2^Stages - 1 with +infinity; stage j (j < Stages) adds
+  // 2^(Stages-1-j) to the count when acc >= T[count + 2^(Stages-1-j) - 1] (a padded
+  // probe never passes), so after the last stage count = #{k : acc >= T[k]}. Stage j of
+  // lane pe reads its probe from its own synchronous ROM of NF*2^j T_BITS words, address
+  // nf*2^j + (count >> (Stages-j)), from THRESH_FILE_s<j>_p<pe:3 digits>.dat (file
+  // layout in hls/README.md). The ROM is read in the cycle before the stage compares, so
+  // each stage adds one cycle: a finishing fold enters an input register in the cycle
+  // the accumulators finish, then passes Stages compare stages into the output buffer.
+  logic                   search_done;
+  logic [PE*OUT_BITS-1:0] search_act;
+  logic                   buf_we;
+  logic [PE*OUT_BITS-1:0] buf_wd;
+
+  generate
+    if (Search != 0) begin : g_search
+      logic              st_valid [0:Stages-1];
+      logic [NfBits-1:0] st_nf    [0:Stages-1];
+      for (genvar j = 0; j < Stages; j++) begin : g_ctl
+        logic              valid_q;
+        logic [NfBits-1:0] fold_q;
+        if (j == 0) begin : g_first
+          always_ff @(posedge ap_clk) begin
+            if (!ap_rst_n) begin
+              valid_q <= 1'b0;
+            end else begin
+              valid_q <= s2_done;
+            end
+          end
+          always_ff @(posedge ap_clk) begin
+            fold_q <= v_nf;
+          end
+        end else begin : g_next
+          always_ff @(posedge ap_clk) begin
+            if (!ap_rst_n) begin
+              valid_q <= 1'b0;
+            end else begin
+              valid_q <= st_valid[j-1];
+            end
+          end
+          always_ff @(posedge ap_clk) begin
+            fold_q <= st_nf[j-1];
+          end
+        end
+        assign st_valid[j] = valid_q;
+        assign st_nf[j]    = fold_q;
+      end
+
+      for (genvar pe = 0; pe < PE; pe++) begin : g_lane
+        logic [ACC_BITS-1:0] val [0:Stages-1];  // stage j's accumulator
+        logic [Stages-1:0]   cnt [0:Stages-1];  // count after stage j
+        for (genvar j = 0; j < Stages; j++) begin : g_stage
+          // address nf*2^j + i; without folds (NF == 1) just i (1 bit for stage 0)
+          localparam int AddrBits = (NF > 1) ? NfBits + j : ((j > 0) ? j : 1);
+          localparam int Depth = NF * (1 << j);
+          localparam logic [Stages:0] Offset = (Stages + 1)'((1 << (Stages - 1 - j)) - 1);
+          logic [T_BITS-1:0]   rom [0:Depth-1];
+          logic [AddrBits-1:0] addr;
+          logic [T_BITS-1:0]   t_q;
+          logic [ACC_BITS-1:0] val_q;
+          logic [Stages-1:0]   cnt_q;
+          logic                pad;
+          logic                ge;
+          if (THRESH_FILE != "") begin : g_init_file
+            initial begin
+              $readmemh({THRESH_FILE, "_s", 8'(48 + j), "_p", 8'(48 + (pe / 100) % 10),
+                         8'(48 + (pe / 10) % 10), 8'(48 + pe % 10), ".dat"}, rom);
+            end
+          end else begin : g_init_zero
+            initial begin
+              for (int i = 0; i < Depth; i++) begin
+                rom[i] = T_BITS'(0);
+              end
+            end
+          end
+          if (j == 0) begin : g_first
+            assign addr = v_nf;
+            always_ff @(posedge ap_clk) begin
+              val_q <= lane_acc[pe];
+              cnt_q <= '0;
+            end
+          end else begin : g_next
+            if (NF > 1) begin : g_fold
+              assign addr = {st_nf[j-1], cnt[j-1][Stages-1 -: j]};
+            end else begin : g_one
+              assign addr = cnt[j-1][Stages-1 -: j];
+            end
+            always_ff @(posedge ap_clk) begin
+              val_q <= val[j-1];
+              cnt_q <= cnt[j-1];
+            end
+          end
+          always_ff @(posedge ap_clk) begin
+            t_q <= rom[addr];
+          end
+          assign pad = ({1'b0, cnt_q} + Offset) >= (Stages + 1)'(NUM_STEPS);
+          assign ge  = !pad && ($signed(CmpBits'($signed(val_q))) >= $signed(CmpBits'($signed(t_q))));
+          assign val[j] = val_q;
+          assign cnt[j] = cnt_q | (Stages'(ge) << (Stages - 1 - j));
+        end
+        assign search_act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(cnt[Stages-1]);
+        logic unused_val;  // the last stage's operand goes no further
+        assign unused_val = ^val[Stages-1];
+      end
+      logic unused_search;  // the last stage's fold and the parallel form's activation
+      assign unused_search = ^st_nf[Stages-1] ^ (^act);
+      assign search_done = st_valid[Stages-1];
+      assign buf_we = search_done;
+      assign buf_wd = search_act;
+    end else begin : g_no_search
+      logic unused_search;
+      assign search_done = 1'b0;
+      assign search_act  = '0;
+      assign buf_we = s2_done;
+      assign buf_wd = act;
+      always_comb begin : b_unused
+        logic u;
+        u = ^v_nf ^ search_done ^ (^search_act);
+        for (int p = 0; p < PE; p++) begin
+          u = u ^ (^lane_acc[p]);
+        end
+        unused_search = u;
+      end
+    end
+  endgenerate
+
+  // ---------------------------------------------------------------------------------
   // Output buffer (circular, BufDepth entries)
   logic [PE*OUT_BITS-1:0]  buf_q [0:BufDepth-1];
   logic [BufPtrBits-1:0]   buf_wr_q;
@@ -440,8 +589,8 @@ module shoal_mvau #(
   logic [BufCountBits-1:0] buf_count_q;
 
   always_ff @(posedge ap_clk) begin
-    if (s2_done) begin
-      buf_q[buf_wr_q] <= act;
+    if (buf_we) begin
+      buf_q[buf_wr_q] <= buf_wd;
     end
   end
 
@@ -451,13 +600,13 @@ module shoal_mvau #(
       buf_rd_q    <= '0;
       buf_count_q <= '0;
     end else begin
-      if (s2_done) begin
+      if (buf_we) begin
         buf_wr_q <= (buf_wr_q == BufPtrBits'(BufDepth - 1)) ? '0 : buf_wr_q + 1'b1;
       end
       if (out_fire) begin
         buf_rd_q <= (buf_rd_q == BufPtrBits'(BufDepth - 1)) ? '0 : buf_rd_q + 1'b1;
       end
-      buf_count_q <= buf_count_q + BufCountBits'(s2_done) - BufCountBits'(out_fire);
+      buf_count_q <= buf_count_q + BufCountBits'(buf_we) - BufCountBits'(out_fire);
     end
   end
 

@@ -4,8 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <regex>
+#include <sstream>
 
+#include "shoal/attrs.hpp"
 #include "shoal/error.hpp"
+#include "shoal/io.hpp"
+#include "shoal/model.hpp"
 #include "shoal/process.hpp"
 #include "shoal/tensor.hpp"
 
@@ -70,6 +75,22 @@ PackedWord PackedWord::from_bytes(std::string_view bytes, int64_t bits) {
   for (int64_t b = 0; b * 8 < bits && b < static_cast<int64_t>(bytes.size()); ++b) {
     int width = static_cast<int>(std::min<int64_t>(8, bits - b * 8));
     w.put(b * 8, width, static_cast<unsigned char>(bytes[static_cast<std::size_t>(b)]));
+  }
+  return w;
+}
+
+PackedWord PackedWord::from_hex(std::string_view hex, int64_t bits) {
+  PackedWord w(bits);
+  int64_t n = static_cast<int64_t>(hex.size());
+  for (int64_t d = 0; d < n && d * 4 < bits; ++d) {
+    char c = hex[static_cast<std::size_t>(n - 1 - d)];
+    int v = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : -1;
+    if (v < 0) fail("'{}' is not a hex word", hex);
+    int width = static_cast<int>(std::min<int64_t>(4, bits - d * 4));
+    w.put(d * 4, width, v);
   }
   return w;
 }
@@ -192,6 +213,148 @@ std::string threshold_memory_file(const ThresholdMatrix& t, int64_t pe, int bits
     out += line.hex() + "\n";
   }
   return out;
+}
+
+int search_stages(int64_t steps) {
+  int m = 0;
+  while ((int64_t{1} << m) < steps + 1) ++m;
+  return m;
+}
+
+std::string search_file_name(const std::string& base, int stage, int64_t lane) {
+  // the RTL builds the name from one stage digit and three lane digits
+  if (stage < 0 || stage > 9 || lane < 0 || lane > 999)
+    fail("internal: no search threshold file for stage {} of lane {}", stage, lane);
+  return fmt::format("{}_s{}_p{:03}.dat", base, stage, lane);
+}
+
+std::vector<std::pair<std::string, std::string>> threshold_search_files(const ThresholdMatrix& t,
+                                                                        int64_t pe, int bits,
+                                                                        const std::string& base) {
+  int m = search_stages(t.steps);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int j = 0; j < m; ++j)
+    for (int64_t p = 0; p < pe; ++p) {
+      std::string text;
+      for (int64_t nf = 0; nf < t.channels / pe; ++nf)
+        for (int64_t i = 0; i < (int64_t{1} << j); ++i) {
+          int64_t k = (i << (m - j)) + (int64_t{1} << (m - 1 - j)) - 1;
+          PackedWord word(bits);
+          if (k < t.steps)
+            word.put(0, bits, t.values[static_cast<std::size_t>((nf * pe + p) * t.steps + k)]);
+          text += word.hex() + "\n";
+        }
+      files.emplace_back(search_file_name(base, j, p), std::move(text));
+    }
+  return files;
+}
+
+void check_ascending(const ThresholdMatrix& t, const std::string& what) {
+  for (int64_t c = 0; c < t.channels; ++c)
+    for (int64_t k = 0; k + 1 < t.steps; ++k) {
+      int64_t a = t.values[static_cast<std::size_t>(c * t.steps + k)];
+      int64_t b = t.values[static_cast<std::size_t>(c * t.steps + k + 1)];
+      if (b < a)
+        fail(
+            "{}: the thresholds of channel {} are not ascending (threshold {} is {}, threshold {} "
+            "is {}); the search form needs them sorted",
+            what, c, k, a, k + 1, b);
+    }
+}
+
+ThresholdImpl parse_threshold_impl(const std::string& name) {
+  if (name == "parallel") return ThresholdImpl::Parallel;
+  if (name == "search") return ThresholdImpl::Search;
+  fail("threshold implementation '{}' is neither parallel nor search", name);
+}
+
+bool has_hw_thresholds(const onnx::NodeProto& n) {
+  if (n.op_type() == "Thresholding_Batch") return true;
+  return n.op_type() == "StreamingFCLayer_Batch" && attr_int(n, "noActivation", 0) == 0;
+}
+
+ThresholdMatrix node_hw_thresholds(const Model& m, const onnx::NodeProto& n) {
+  bool mvau = n.op_type() == "StreamingFCLayer_Batch";
+  int index = mvau ? 2 : 1;
+  if (n.input_size() <= index) fail("{}: no threshold input", describe(n));
+  auto T = m.initializer(n.input(index));
+  if (!T) fail("{}: the thresholds '{}' are not constant", describe(n), n.input(index));
+  return hw_thresholds(*T, attr_int(n, mvau ? "MH" : "NumChannels", 0), describe(n));
+}
+
+void set_threshold_impl(Model& m, ThresholdImpl impl) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& n = m.node(i);
+    if (has_hw_thresholds(n) && impl == ThresholdImpl::Search)
+      check_ascending(node_hw_thresholds(m, n), describe(n));
+  }
+  for (int i = 0; i < m.node_count(); ++i) {
+    auto& n = m.node(i);
+    if (!has_hw_thresholds(n)) continue;
+    if (impl == ThresholdImpl::Search)
+      set_attr(n, "threshold_impl", "search");
+    else if (has_attr(n, "threshold_impl"))
+      set_attr(n, "threshold_impl", "parallel");
+  }
+}
+
+namespace {
+
+// The value of `.NAME(value)` in a generated instance.
+std::string instance_param(const std::string& text, const std::string& name,
+                           const std::string& file) {
+  std::smatch match;
+  if (!std::regex_search(text, match, std::regex("\\." + name + "\\(([^)]*)\\)")))
+    fail("{}: the wrapper sets no {}", file, name);
+  return match[1].str();
+}
+
+}  // namespace
+
+void apply_threshold_impl(const Model& m, const fs::path& ip_dir) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& n = m.node(i);
+    if (!has_hw_thresholds(n) || attr_string(n, "threshold_impl", "parallel") != "search") continue;
+    fs::path dir = ip_dir / n.name();
+    fs::path wrapper = dir / (n.name() + ".v");
+    std::string text = read_file(wrapper.string());
+    if (text.find(".THRESH_SEARCH(") != std::string::npos) continue;  // done already
+    std::string file_arg = instance_param(text, "THRESH_FILE", wrapper.string());
+    int64_t steps = std::stoll(instance_param(text, "NUM_STEPS", wrapper.string()));
+    int64_t pe = std::stoll(instance_param(text, "PE", wrapper.string()));
+    int bits = std::stoi(instance_param(text, "T_BITS", wrapper.string()));
+    if (steps == 0 || file_arg.size() < 2) continue;
+    std::string tfile = file_arg.substr(1, file_arg.size() - 2);
+    if (search_stages(steps) > 10 || pe > 1000)
+      fail("{}: the search form supports up to 1023 thresholds and PE 1000, not {} and {}",
+           describe(n), steps, pe);
+    // The parallel file (NF lines of PE*steps*bits) re-laid out as the stage files.
+    ThresholdMatrix t;
+    t.steps = steps;
+    std::istringstream lines(read_file((dir / tfile).string()));
+    std::string line;
+    while (lines >> line) {
+      PackedWord word = PackedWord::from_hex(line, pe * steps * bits);
+      for (int64_t p = 0; p < pe; ++p)
+        for (int64_t k = 0; k < steps; ++k)
+          t.values.push_back(word.get((p * steps + k) * bits, bits, false));
+      t.channels += pe;
+    }
+    std::string base = tfile.size() > 4 && tfile.substr(tfile.size() - 4) == ".dat"
+                           ? tfile.substr(0, tfile.size() - 4)
+                           : tfile;
+    for (const auto& [name, contents] : threshold_search_files(t, pe, bits, base))
+      write_file_atomic((dir / name).string(), contents);
+    std::string from = ".THRESH_FILE(" + file_arg + ")";
+    std::string to = ".THRESH_SEARCH(1), .THRESH_FILE(" + verilog_string(base) + ")";
+    text.replace(text.find(from), from.size(), to);
+    std::size_t eol = text.find('\n');
+    text.insert(eol + 1, fmt::format("// Thresholds: pipelined binary search, {} stages "
+                                     "(threshold_impl search).\n",
+                                     search_stages(steps)));
+    write_file_atomic(wrapper.string(), text);
+    fs::remove(dir / tfile);
+  }
 }
 
 }  // namespace shoal

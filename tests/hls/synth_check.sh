@@ -39,6 +39,17 @@ make_dat "$OUT/weights.dat" 64 128
 # PE 4 x 3 steps x 9 bits.
 make_dat "$OUT/mvau_thresh.dat" 8 720
 make_dat "$OUT/thresh.dat" 16 108
+# Search form (THRESH_SEARCH 1): stage files base_s<j>_p<ppp>.dat of NF*2^j lines.
+make_search_dats() {  # base stages lanes nf bits
+  local j p
+  for ((j = 0; j < $2; j++)); do
+    for ((p = 0; p < $3; p++)); do
+      make_dat "$(printf '%s_s%d_p%03d.dat' "$1" $j $p)" $(($4 << j)) "$5"
+    done
+  done
+}
+make_search_dats "$OUT/thresh_search" 4 4 16 9        # thresholding: 64 ch, PE 4, 15 steps
+make_search_dats "$OUT/mvau_search" 6 1 31 15         # facile_like layer 0: 63 steps
 
 # module | chparam arguments
 CASES=(
@@ -50,6 +61,8 @@ CASES=(
   "shoal_thresholding|-set NUM_CHANNELS 64 -set PE 4 -set NUM_STEPS 3 -set IN_BITS 8 -set T_BITS 9 -set OUT_BITS 2 -set THRESH_FILE \"$OUT/thresh.dat\""
   "shoal_mvau|-set MW 64 -set MH 32 -set PE 4 -set SIMD 8 -set IN_BITS 4 -set WEIGHT_BITS 4 -set ACC_BITS 12 -set T_BITS 12 -set NUM_STEPS 15 -set OUT_BITS 4 -set THRESH_FILE \"$OUT/mvau_thresh.dat\""
   "shoal_mvau|-set MW 64 -set MH 16 -set PE 4 -set SIMD 16 -set IN_BITS 1 -set WEIGHT_BITS 1 -set WEIGHT_SIGNED 0 -set XNOR 1 -set ACC_BITS 8 -set NUM_STEPS 0 -set OUT_BITS 8"
+  "shoal_thresholding|-set NUM_CHANNELS 64 -set PE 4 -set NUM_STEPS 15 -set IN_BITS 8 -set T_BITS 9 -set OUT_BITS 4 -set THRESH_SEARCH 1 -set THRESH_FILE \"$OUT/thresh_search\""
+  "shoal_mvau|-set MW 14 -set MH 31 -set PE 1 -set SIMD 1 -set IN_BITS 6 -set WEIGHT_BITS 6 -set ACC_BITS 15 -set T_BITS 15 -set NUM_STEPS 63 -set OUT_BITS 6 -set THRESH_SEARCH 1 -set THRESH_FILE \"$OUT/mvau_search\""
   "shoal_label_select|-set LABELS 10 -set PE 1 -set K 1 -set IN_BITS 8 -set OUT_BITS 8"
   "shoal_label_select|-set LABELS 100 -set PE 10 -set K 5 -set IN_BITS 16 -set INPUT_SIGNED 1 -set OUT_BITS 8"
 )

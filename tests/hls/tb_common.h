@@ -61,6 +61,36 @@ struct Bits {
   }
 };
 
+// Writes the threshold files of the search form (THRESH_SEARCH=1, hls/README.md) for the
+// thresholds thr[channel][k] (ascending per channel): for stage j < m = clog2(steps + 1)
+// and lane p, base + "_s<j>_p<ppp>.dat" with NF*2^j lines of bits bits; line nf*2^j + i
+// holds T[nf*pe + p][i*2^(m-j) + 2^(m-1-j) - 1], or 0 where that index is >= steps.
+inline void write_search_files(const std::string& base,
+                               const std::vector<std::vector<int64_t>>& thr, int pe, int bits) {
+  const int channels = static_cast<int>(thr.size());
+  const int steps = channels ? static_cast<int>(thr[0].size()) : 0;
+  int m = 0;
+  while ((1 << m) < steps + 1) ++m;
+  for (int j = 0; j < m; ++j)
+    for (int p = 0; p < pe; ++p) {
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, "_s%d_p%03d.dat", j, p);
+      std::FILE* f = std::fopen((base + suffix).c_str(), "w");
+      if (!f) {
+        std::fprintf(stderr, "tb: error: cannot write %s%s\n", base.c_str(), suffix);
+        std::exit(2);
+      }
+      for (int nf = 0; nf < channels / pe; ++nf)
+        for (int i = 0; i < (1 << j); ++i) {
+          int k = (i << (m - j)) + (1 << (m - 1 - j)) - 1;
+          Bits word(bits);
+          word.set(0, bits, k < steps ? static_cast<uint64_t>(thr[nf * pe + p][k]) : 0);
+          std::fprintf(f, "%s\n", word.hex().c_str());
+        }
+      std::fclose(f);
+    }
+}
+
 // Sign-extends the low nb bits of v.
 inline int64_t sext(uint64_t v, int nb) {
   if (nb >= 64) return static_cast<int64_t>(v);
@@ -81,7 +111,8 @@ inline void put(T& port, const Bits& v) {
 }
 template <std::size_t N>
 inline void put(VlWide<N>& port, const Bits& v) {
-  for (std::size_t i = 0; i < N; ++i) port[i] = (static_cast<int>(i) < static_cast<int>(v.words.size())) ? v.words[i] : 0u;
+  for (std::size_t i = 0; i < N; ++i)
+    port[i] = (static_cast<int>(i) < static_cast<int>(v.words.size())) ? v.words[i] : 0u;
   // Clear bits above the width in the top word (Verilator expects them zero).
   int top = v.width % 32;
   if (top != 0 && N > 0) port[N - 1] &= (1u << top) - 1u;
@@ -98,7 +129,8 @@ inline Bits get(const VlWide<N>& port, int width) {
   for (std::size_t i = 0; i < N && i < b.words.size(); ++i) b.words[i] = port[i];
   int top = width % 32;
   if (top != 0) b.words[width / 32] &= (1u << top) - 1u;
-  for (std::size_t i = static_cast<std::size_t>(width / 32 + 1); i < b.words.size(); ++i) b.words[i] = 0;
+  for (std::size_t i = static_cast<std::size_t>(width / 32 + 1); i < b.words.size(); ++i)
+    b.words[i] = 0;
   return b;
 }
 
@@ -193,8 +225,8 @@ struct Sink {
                       name.c_str(), static_cast<unsigned long long>(cycle));
       } else if (data != prev_data) {
         if (errors++ < 5)
-          std::printf("  protocol: %s TDATA changed while stalled at cycle %llu\n",
-                      name.c_str(), static_cast<unsigned long long>(cycle));
+          std::printf("  protocol: %s TDATA changed while stalled at cycle %llu\n", name.c_str(),
+                      static_cast<unsigned long long>(cycle));
       }
     }
     bool fire = valid && ready_now;

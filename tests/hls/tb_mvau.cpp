@@ -7,7 +7,9 @@
 //
 // Arguments: the module parameters (MW= MH= PE= SIMD= IN_BITS= WEIGHT_BITS= ACC_BITS=
 // OUT_BITS= INPUT_SIGNED= WEIGHT_SIGNED= INPUT_BIPOLAR= WEIGHT_BIPOLAR= XNOR= NUM_STEPS=
-// T_BITS= ACT_VAL=), thresh_file=, [seed=] [vectors=]
+// T_BITS= ACT_VAL= [THRESH_SEARCH=]), thresh_file=, [seed=] [vectors=]
+// With THRESH_SEARCH=1 every neuron's thresholds are ascending (the search form's
+// precondition) and go into the stage files of tb::write_search_files.
 #include "Vdut.h"
 #include "golden.h"
 #include "tb_common.h"
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   const int t_bits = static_cast<int>(args.i("T_BITS", acc_bits));
   const int64_t act_val = args.i("ACT_VAL", 0);
   const std::string thresh_file = args.s("thresh_file", "");
+  const bool search = args.i("THRESH_SEARCH", 0) != 0;
   const uint64_t seed = static_cast<uint64_t>(args.i("seed", 1));
   const int sf_count = mw / simd, nf_count = mh / pe;
   const int vectors =
@@ -97,15 +100,22 @@ int main(int argc, char** argv) {
         int64_t t = base + static_cast<int64_t>(rng() % 5) - 2;
         thr[n][k] = std::min(t_hi, std::max(t_lo, t));
       }
-      if (rng() % 5 != 0) std::sort(thr[n].begin(), thr[n].end());
+      if (search || rng() % 5 != 0) std::sort(thr[n].begin(), thr[n].end());
     }
-    std::ofstream f(thresh_file);
-    for (int nf = 0; nf < nf_count; ++nf) {
-      tb::Bits line(pe * steps * t_bits);
-      for (int p = 0; p < pe; ++p)
-        for (int k = 0; k < steps; ++k)
-          line.set((p * steps + k) * t_bits, t_bits, tb::wrapu(thr[nf * pe + p][k], t_bits));
-      f << line.hex() << "\n";
+    if (search) {
+      std::vector<std::vector<int64_t>> raw(thr);
+      for (auto& row : raw)
+        for (auto& v : row) v = static_cast<int64_t>(tb::wrapu(v, t_bits));
+      tb::write_search_files(thresh_file, raw, pe, t_bits);
+    } else {
+      std::ofstream f(thresh_file);
+      for (int nf = 0; nf < nf_count; ++nf) {
+        tb::Bits line(pe * steps * t_bits);
+        for (int p = 0; p < pe; ++p)
+          for (int k = 0; k < steps; ++k)
+            line.set((p * steps + k) * t_bits, t_bits, tb::wrapu(thr[nf * pe + p][k], t_bits));
+        f << line.hex() << "\n";
+      }
     }
   }
 

@@ -4,7 +4,9 @@
 // one output beat per cycle.
 //
 // Arguments: NUM_CHANNELS= PE= NUM_STEPS= IN_BITS= INPUT_SIGNED= T_BITS= T_SIGNED=
-//            OUT_BITS= ACT_VAL= thresh_file= [seed=] [pixels=]
+//            OUT_BITS= ACT_VAL= [THRESH_SEARCH=] thresh_file= [seed=] [pixels=]
+// With THRESH_SEARCH=1 every channel's thresholds are ascending (the search form's
+// precondition) and go into the stage files of tb::write_search_files.
 #include "Vdut.h"
 #include "golden.h"
 #include "tb_common.h"
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   const bool t_signed = args.req("T_SIGNED") != 0;
   const int out_bits = static_cast<int>(args.req("OUT_BITS"));
   const int64_t act_val = args.req("ACT_VAL");
+  const bool search = args.i("THRESH_SEARCH", 0) != 0;
   const std::string thresh_file = args.s("thresh_file", "");
   const uint64_t seed = static_cast<uint64_t>(args.i("seed", 1));
   const int pixels = static_cast<int>(args.i("pixels", std::max<long long>(64, 6000 / channels)));
@@ -50,9 +53,14 @@ int main(int argc, char** argv) {
       int64_t hi = wide ? t_max : std::min(t_max, in_max + 1);
       thr[c][k] = uniform(lo, hi);
     }
-    if (uniform(0, 4) != 0) std::sort(thr[c].begin(), thr[c].end());
+    if (search || uniform(0, 4) != 0) std::sort(thr[c].begin(), thr[c].end());
   }
-  {
+  if (search) {
+    std::vector<std::vector<int64_t>> raw(thr);
+    for (auto& row : raw)
+      for (auto& v : row) v = static_cast<int64_t>(tb::wrapu(v, t_bits));
+    tb::write_search_files(thresh_file, raw, pe, t_bits);
+  } else {
     std::ofstream f(thresh_file);
     for (int nf = 0; nf < nf_count; ++nf) {
       tb::Bits line(pe * steps * t_bits);
@@ -120,7 +128,7 @@ int main(int argc, char** argv) {
   const int tp_cycles = 2000;
   const size_t tp_first = expect.size();
   push_pixels((tp_cycles + 64) / nf_count + 1);
-  for (int i = 0; i < 8; ++i) step();
+  for (int i = 0; i < 32; ++i) step();  // longer than any latency (search: stages + 1)
   int out_fires = 0;
   for (int i = 0; i < tp_cycles; ++i) out_fires += step().out;
   drain();

@@ -90,9 +90,12 @@ for n in m.graph.node:
 @test "ipgen --help says what it generates and records" {
   run ipgen --help
   assert_success
-  assert_line --index 0 "Usage: ipgen IN.onnx -o OUT.onnx [--out-dir DIR]"
+  assert_line --index 0 \
+    "Usage: ipgen IN.onnx -o OUT.onnx [--out-dir DIR] [--thresholds parallel|search]"
   assert_output --partial "code_gen_dir_ipgen"
   assert_output --partial "gen_top_module"
+  assert_output --partial "threshold_impl"
+  assert_output --partial "--thresholds arg"
 }
 
 @test "one directory per node beside the output model, its wrapper declaring gen_top_module" {
@@ -251,4 +254,155 @@ onnx.save(m, sys.argv[2])' f/folded.onnx badname.onnx
   cmp before.txt after.txt
   run ls -A ipy
   refute_output --partial ".ipgen-"
+}
+
+# Per node of an ipgen'd model ($1) with --thresholds search: its threshold_impl attribute,
+# the wrapper's THRESH_SEARCH, and every stage file decoded with hls/README.md's search
+# layout against the model's thresholds; prints "node impl stages files lines" per node.
+check_search_memories() {
+  py -c '
+import onnx, os, re, sys
+import numpy as np
+from onnx import numpy_helper as nh
+path = sys.argv[1]
+m = onnx.load(path)
+inits = {i.name: nh.to_array(i) for i in m.graph.initializer}
+def param(text, name):
+    return re.search(r"\.%s\(([^)]*)\)" % name, text).group(1)
+for n in m.graph.node:
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in n.attribute}
+    a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in a.items()}
+    d = os.path.join(os.path.dirname(os.path.abspath(path)), a["code_gen_dir_ipgen"])
+    text = open(os.path.join(d, n.name + ".v")).read()
+    T = np.ceil(inits[n.input[-1]]).astype(np.int64)
+    pe, steps = a["PE"], T.shape[1]
+    bits = int(param(text, "T_BITS"))
+    signed = n.op_type == "StreamingFCLayer_Batch" or param(text, "T_SIGNED") == "1"
+    assert param(text, "THRESH_SEARCH") == "1"
+    base = param(text, "THRESH_FILE").strip("\"")
+    assert not os.path.exists(os.path.join(d, n.name + "_thresholds.dat"))
+    stages = int(np.ceil(np.log2(steps + 1)))
+    files = lines = 0
+    for j in range(stages):
+        for p in range(pe):
+            rows = open(os.path.join(d, "%s_s%d_p%03d.dat" % (base, j, p))).read().split()
+            assert len(rows) == T.shape[0] // pe * 2 ** j, (n.name, j, p, len(rows))
+            for r, row in enumerate(rows):
+                assert len(row) == (bits + 3) // 4
+                nf, i = divmod(r, 2 ** j)
+                k = i * 2 ** (stages - j) + 2 ** (stages - 1 - j) - 1
+                v = int(row, 16)
+                if signed and v >> (bits - 1):
+                    v -= 1 << bits
+                assert v == (T[nf * pe + p][k] if k < steps else 0), (n.name, j, p, r)
+            files += 1
+            lines += len(rows)
+    print(n.name, a["threshold_impl"], stages, files, lines)
+' "$1"
+}
+
+@test "--thresholds search: threshold_impl, THRESH_SEARCH and the stage files of every node" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  run ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/ip.onnx" --thresholds search
+  assert_success
+  # 63 thresholds: 6 stages of NF*(1+2+...+32) lines per lane; layer 2 has PE 3 (3 files a
+  # stage, NF 1); the standalone thresholding 15: 4 stages
+  run check_search_memories "$BATS_TEST_TMPDIR/ip.onnx"
+  assert_success
+  assert_output "StreamingFCLayer_Batch_0 search 6 6 1953
+StreamingFCLayer_Batch_1 search 6 6 693
+StreamingFCLayer_Batch_2 search 6 18 189
+StreamingFCLayer_Batch_3 search 6 6 63
+Thresholding_Batch_0 search 4 4 15"
+  # each directory still lints clean on its own
+  if command -v verilator >/dev/null; then
+    for d in "$BATS_TEST_TMPDIR"/ip/*/; do
+      local top
+      top=$(basename "$d")
+      cd "$d"
+      run verilator --lint-only -Wall shoal_*.sv "$top.v" --top-module "$top"
+      assert_success
+      assert_output ""
+    done
+  fi
+  # parallel (the default) records nothing new and writes the one-line-per-fold files
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/par.onnx" --out-dir "$BATS_TEST_TMPDIR/par"
+  run grep -l -r --include="*.v" "THRESH_SEARCH(1)" "$BATS_TEST_TMPDIR/par"
+  assert_output ""
+  [ -e "$BATS_TEST_TMPDIR/par/Thresholding_Batch_0/Thresholding_Batch_0_thresholds.dat" ]
+  # and a rerun with parallel over a search model sets the attribute back
+  ipgen "$BATS_TEST_TMPDIR/ip.onnx" -o "$BATS_TEST_TMPDIR/back.onnx" --out-dir "$BATS_TEST_TMPDIR/back" \
+    --thresholds parallel
+  run py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+print(sorted({a.s.decode() for n in m.graph.node for a in n.attribute if a.name == "threshold_impl"}))' \
+    "$BATS_TEST_TMPDIR/back.onnx"
+  assert_output "['parallel']"
+}
+
+@test "--thresholds search: unsorted thresholds fail naming node and channel, writing nothing" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  cd "$BATS_TEST_TMPDIR"
+  # channel 4 of layer 1: thresholds 10 and 11 swapped
+  py -c '
+import onnx, sys
+from onnx import numpy_helper as nh
+m = onnx.load(sys.argv[1])
+n = [n for n in m.graph.node if n.name == "StreamingFCLayer_Batch_1"][0]
+for i, init in enumerate(m.graph.initializer):
+    if init.name == n.input[2]:
+        T = nh.to_array(init).copy()
+        T[4][10], T[4][11] = T[4][11] + 1, T[4][10]
+        print(int(T[4][10]), int(T[4][11]))
+        m.graph.initializer[i].CopyFrom(nh.from_array(T, init.name))
+onnx.save(m, sys.argv[2])' f/folded.onnx unsorted.onnx > swapped.txt
+  read -r a b < swapped.txt
+  run ipgen unsorted.onnx -o out.onnx --out-dir ipz --thresholds search
+  assert_failure 1
+  assert_output "ipgen: error: node 'StreamingFCLayer_Batch_1' (StreamingFCLayer_Batch): the\
+ thresholds of channel 4 are not ascending (threshold 10 is $a, threshold 11 is $b); the search\
+ form needs them sorted"
+  [ ! -e ipz ]
+  [ ! -e out.onnx ]
+  # the parallel form does not care about the order
+  run ipgen unsorted.onnx -o out.onnx --out-dir ipz
+  assert_success
+}
+
+@test "--thresholds with another value is a usage error" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  cd "$BATS_TEST_TMPDIR"
+  run ipgen f/folded.onnx -o out.onnx --thresholds binary
+  assert_failure 2
+  assert_line --index 0 "ipgen: error: --thresholds must be parallel or search, not 'binary'"
+  [ ! -e ip ]
+  [ ! -e out.onnx ]
+}
+
+# The facile-like model at PE=SIMD=1 with --thresholds search through stitch and the
+# simulated stitched design: exactly expected_output.npy.
+@test "--thresholds search end to end: stitch keeps the search form, rtlsim is exact" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  local d=$BATS_TEST_TMPDIR/e
+  mkdir -p "$d"
+  cp "$SHARED/facile_like/input.npy" "$SHARED/facile_like/expected_output.npy" "$d/"
+  onnx-tidy "$SHARED/facile_like/facile_like_tidy.onnx" | streamline | to-hls -o "$d/parent.onnx"
+  fold "$d/parent_partition_0.onnx" --clk-ns 10 -o "$d/folded.onnx"
+  ipgen "$d/folded.onnx" -o "$d/ip.onnx" --thresholds search
+  stitch "$d/ip.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" 2> "$d/stitch.log" \
+    || { cat "$d/stitch.log" >&2; return 1; }
+  # stitch regenerates every layer's IP; it keeps the search form only where generate_ip
+  # applies threshold_impl (apply_threshold_impl, see libcommon/include/shoal/rtl.hpp)
+  if ! grep -q "THRESH_SEARCH(1)" "$d"/st/stitched_ip/StreamingFCLayer_Batch_0.v; then
+    skip "this build's generate_ip does not apply threshold_impl"
+  fi
+  [ "$(grep -l "THRESH_SEARCH(1)" "$d"/st/stitched_ip/*.v | wc -l)" = 5 ]
+  [ "$(ls "$d"/st/stitched_ip/*_thresholds_s*_p*.dat | wc -l)" = 28 ]
+  cd "$d"
+  run onnx-exec parent.onnx input.npy --partition stitched.onnx --rtlsim \
+    --expect expected_output.npy -o out.npy
+  assert_success
+  assert_line --partial "output matches expected_output.npy"
+  assert_line --partial "largest difference 0"
 }

@@ -147,6 +147,82 @@ TEST(ThresholdMemory, ReadmeExamples) {
             "03faf00908f7\n02f9f50c0a03\n");
 }
 
+// hls/README.md, search threshold files: the §1.4 example (C 6, PE 2, 3 steps) in m = 2
+// stages, the middle threshold in stage 0, T[c][0] and T[c][2] in stage 1.
+TEST(ThresholdSearchFiles, ReadmeExample) {
+  Tensor t(ElemType::Float, {6, 3});
+  for (int64_t c = 0; c < 6; ++c)
+    for (int64_t k = 0; k < 3; ++k) t.set(c * 3 + k, 10 * c + k + 1);
+  auto files = threshold_search_files(hw_thresholds(t, 6, "test"), 2, 8, "t");
+  ASSERT_EQ(files.size(), 4u);
+  EXPECT_EQ(files[0], (std::pair<std::string, std::string>{"t_s0_p000.dat", "02\n16\n2a\n"}));
+  EXPECT_EQ(files[1], (std::pair<std::string, std::string>{"t_s0_p001.dat", "0c\n20\n34\n"}));
+  EXPECT_EQ(files[2].first, "t_s1_p000.dat");
+  EXPECT_EQ(files[2].second, "01\n03\n15\n17\n29\n2b\n");
+  EXPECT_EQ(files[3],
+            (std::pair<std::string, std::string>{"t_s1_p001.dat", "0b\n0d\n1f\n21\n33\n35\n"}));
+}
+
+// Every index of a padded tree: 4 thresholds in 3 stages (7 slots, 3 of them padding),
+// negative values in two's complement; the search over the files gives the count.
+TEST(ThresholdSearchFiles, PaddingAndTheSearchItDescribes) {
+  EXPECT_EQ(search_stages(1), 1);
+  EXPECT_EQ(search_stages(3), 2);
+  EXPECT_EQ(search_stages(4), 3);
+  EXPECT_EQ(search_stages(63), 6);
+  EXPECT_EQ(search_stages(64), 7);
+  ThresholdMatrix m;
+  m.channels = 1;
+  m.steps = 4;
+  m.values = {-3, 1, 2, 5};
+  auto files = threshold_search_files(m, 1, 4, "b");
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].second, "5\n");           // slot 3: T[3]
+  EXPECT_EQ(files[1].second, "1\n0\n");        // slots 1, 5: T[1], padding
+  EXPECT_EQ(files[2].second, "d\n2\n0\n0\n");  // slots 0, 2, 4, 6: T[0], T[2], padding
+  // the hardware's search over these words, against the count
+  std::vector<std::vector<int64_t>> stage(3);
+  for (int j = 0; j < 3; ++j) {
+    std::istringstream in(files[static_cast<std::size_t>(j)].second);
+    std::string line;
+    while (in >> line)
+      stage[static_cast<std::size_t>(j)].push_back(PackedWord::from_hex(line, 4).get(0, 4, true));
+  }
+  for (int64_t acc = -8; acc < 8; ++acc) {
+    int64_t count = 0;
+    for (int j = 0; j < 3; ++j) {
+      int64_t half = int64_t{1} << (2 - j);
+      int64_t probe = count + half - 1;
+      int64_t t = stage[static_cast<std::size_t>(j)][static_cast<std::size_t>(count >> (3 - j))];
+      if (probe < m.steps && acc >= t) count += half;
+    }
+    int64_t want = 0;
+    for (int64_t v : m.values) want += acc >= v;
+    EXPECT_EQ(count, want) << "acc " << acc;
+  }
+}
+
+TEST(ThresholdSearchFiles, AscendingCheckNamesTheChannel) {
+  ThresholdMatrix m;
+  m.channels = 2;
+  m.steps = 3;
+  m.values = {1, 2, 2, 4, 3, 5};
+  try {
+    check_ascending(m, "node 'x' (Thresholding_Batch)");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "node 'x' (Thresholding_Batch): the thresholds of channel 1 are not ascending "
+                 "(threshold 0 is 4, threshold 1 is 3); the search form needs them sorted");
+  }
+  m.values = {1, 2, 2, 3, 3, 5};
+  EXPECT_NO_THROW(check_ascending(m, "x"));
+  EXPECT_EQ(parse_threshold_impl("search"), ThresholdImpl::Search);
+  EXPECT_THROW(parse_threshold_impl("fast"), Error);
+  EXPECT_EQ(PackedWord::from_hex("0fe210", 24).hex(), "0fe210");
+  EXPECT_THROW(PackedWord::from_hex("0x12", 16), Error);
+}
+
 TEST(ThresholdMemory, FractionalThresholdsRoundUpAndOneRowBroadcasts) {
   Tensor row = floats({1, 2}, {-1.5f, 2.25f});
   ThresholdMatrix m = hw_thresholds(row, 3, "test");

@@ -6,11 +6,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace onnx {
+class NodeProto;
+}
 
 namespace shoal {
 
 class Tensor;
+class Model;
 
 // A bit vector of any width, filled field by field; field offsets count from the LSB.
 class PackedWord {
@@ -26,6 +32,8 @@ class PackedWord {
   // ceil(bits/8) bytes, least significant first (the order of a TDATA word in memory).
   std::string bytes() const;
   static PackedWord from_bytes(std::string_view bytes, int64_t bits);
+  // A $readmemh line (hex digits, MSB first) read back into a word of `bits` bits.
+  static PackedWord from_hex(std::string_view hex, int64_t bits);
 
  private:
   int64_t bits_;
@@ -49,6 +57,38 @@ ThresholdMatrix hw_thresholds(const Tensor& thresholds, int64_t channels, const 
 // The threshold memory file of hls/README.md: channels/pe lines; line nf holds the thresholds
 // of channels nf*pe + p, threshold k of lane p at bits (p*steps + k)*bits.
 std::string threshold_memory_file(const ThresholdMatrix& t, int64_t pe, int bits);
+
+// The search form of the thresholds (shoal_mvau / shoal_thresholding THRESH_SEARCH=1,
+// hls/README.md): a pipelined binary search with search_stages(steps) stages. Stage j of
+// lane p reads base + "_s<j>_p<ppp>.dat" (search_file_name), NF*2^j lines of `bits` bits;
+// line nf*2^j + i holds T[nf*pe + p][i*2^(m-j) + 2^(m-1-j) - 1] (m stages), 0 where that
+// index is beyond the last threshold (the hardware never passes such a probe).
+int search_stages(int64_t steps);
+std::string search_file_name(const std::string& base, int stage, int64_t lane);
+// (file name, contents) of every stage file; the thresholds must be ascending per channel.
+std::vector<std::pair<std::string, std::string>> threshold_search_files(const ThresholdMatrix& t,
+                                                                        int64_t pe, int bits,
+                                                                        const std::string& base);
+// Fails with "WHAT: the thresholds of channel C are not ascending ..." unless every
+// channel's thresholds are ascending (equal neighbours allowed).
+void check_ascending(const ThresholdMatrix& t, const std::string& what);
+
+// ipgen --thresholds: which threshold implementation the nodes with thresholds get
+// (StreamingFCLayer_Batch with an activation, Thresholding_Batch). The choice is recorded
+// in the node attribute "threshold_impl" ("parallel" or "search").
+enum class ThresholdImpl { Parallel, Search };
+ThresholdImpl parse_threshold_impl(const std::string& name);  // fails on other names
+// Whether the node has thresholds in hardware (see above), and those thresholds.
+bool has_hw_thresholds(const onnx::NodeProto& n);
+ThresholdMatrix node_hw_thresholds(const Model& m, const onnx::NodeProto& n);
+// Checks (search: ascending thresholds, else fails naming node and channel) and records the
+// choice on every node with thresholds. Writes nothing else.
+void set_threshold_impl(Model& m, ThresholdImpl impl);
+// Turns the IP that generate_ip wrote into ip_dir/<node>/ into the search form for every
+// node whose threshold_impl is "search": the wrapper's instance gets THRESH_SEARCH(1) and
+// THRESH_FILE = the base name of the stage files, which replace the parallel threshold file.
+// Idempotent (an instance that already has THRESH_SEARCH is left alone).
+void apply_threshold_impl(const Model& m, const std::filesystem::path& ip_dir);
 
 // What ipgen wrote for one hardware node, all names relative to the node's directory.
 struct RtlModule {
