@@ -16,6 +16,7 @@
 #include "shoal/hw_op.hpp"
 #include "shoal/io.hpp"
 #include "shoal/process.hpp"
+#include "shoal/pyjson.hpp"
 #include "synth_internal.hpp"
 
 namespace shoal {
@@ -86,6 +87,8 @@ class Fnv {
   std::uint64_t hash_ = 0xcbf29ce484222325ull;
 };
 
+}  // namespace
+
 std::vector<fs::path> regular_files(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
@@ -95,6 +98,8 @@ std::vector<fs::path> regular_files(const fs::path& dir) {
   std::sort(files.begin(), files.end());
   return files;
 }
+
+namespace {
 
 // A fresh flat copy of a design directory, as FINN copies the stitched sources into the
 // synthesis directory: the work dir then holds everything its scripts read.
@@ -319,6 +324,45 @@ SynthResult synthesize(const Model& m, const SynthOptions& o) {
   copy_design(c.ip.dir, c.src);
   FlowResult flow = o.part.vendor == FpgaPart::Vendor::Xilinx ? xilinx_flow(c) : ice40_flow(c);
   return {std::move(flow.report), flow.summary};
+}
+
+fs::path shells_dir() {
+  if (const char* env = std::getenv("SHOAL_SHELLS_DIR"); env && *env) return env;
+  fs::path exe = executable_dir();
+  for (fs::path candidate :
+       {exe / ".." / ".." / "shells", exe / ".." / ".." / "share" / "shoal" / "shells"})
+    if (fs::exists(candidate / "ice40" / "shoal_ice40_shell.sv"))
+      return fs::weakly_canonical(candidate);
+  fail("cannot find the shells/ directory beside {} (set SHOAL_SHELLS_DIR)", exe.string());
+}
+
+BitfileResult build_bitfile(const Model& m, const BitfileOptions& b) {
+  if (b.board.shell != "vivado_zynq" && b.board.shell != "ice40_uart")
+    fail(
+        "shell_flow_type {}: shoal builds no bitfile for it (Vitis and v++ are needed; shoal "
+        "builds vivado_zynq and ice40_uart)",
+        b.board.shell);
+  SynthOptions o;
+  o.part = parse_fpga_part(b.board.part);
+  o.clk_ns = b.clk_ns;
+  o.work_dir = b.work_dir;
+  o.report_dir = b.report_dir;
+  o.progress = b.progress;
+  FlowContext c{m, o, stitched_ip_of(m), o.work_dir / "src", throughput_cycles(m)};
+  if (!(o.clk_ns > 0)) fail("the clock period must be positive, not {}", o.clk_ns);
+  make_dirs(o.work_dir);
+  make_dirs(o.report_dir);
+  WorkTmpDir tmp(o.work_dir);
+  copy_design(c.ip.dir, c.src);
+  if (b.board.shell == "ice40_uart") {
+    FlowResult flow = ice40_shell_flow(c, b.board, shells_dir() / "ice40", b.bitfile_dir);
+    write_python_json((o.report_dir / "post_route_timing.json").string(), flow.report);
+    BitfileResult r;
+    r.built = true;
+    r.summary = flow.summary;
+    return r;
+  }
+  return zynq_shell_flow(c, b, shells_dir() / "zynq");
 }
 
 nlohmann::ordered_json synthesize_layers(const Model& m, const SynthOptions& o) {

@@ -125,9 +125,13 @@ PinWrapper pin_wrapper(const StitchedIp& ip) {
   return w;
 }
 
-std::string synth_command(const FpgaPart& part, const std::string& top) {
+}  // namespace
+
+std::string ice40_synth_command(const FpgaPart& part, const std::string& top) {
   return fmt::format("synth_ice40{} -top {}", part.has_dsp ? " -dsp" : "", top);
 }
+
+namespace {
 
 struct Ice40Counts {
   int64_t lut = 0, ff = 0, ram = 0, dsp = 0, spram = 0, carry = 0;
@@ -194,40 +198,45 @@ std::string overflow_from_log(const std::string& log) {
   return clauses;
 }
 
-struct Placed {
-  double fmax_mhz = 0;
-  nlohmann::ordered_json utilization;  // ICESTORM_LC, ICESTORM_RAM, ICESTORM_DSP, SB_IO
-  int64_t used(const char* bel) const { return utilization[bel]["used"].get<int64_t>(); }
-  int64_t available(const char* bel) const { return utilization[bel]["available"].get<int64_t>(); }
-};
+}  // namespace
 
-Placed place_and_route(const FlowContext& c, const fs::path& dir) {
-  const SynthOptions& o = c.options;
-  const std::string asc = "finn_design_wrapper.asc";
+Placed place_and_route(const FpgaPart& part, const PnrJob& job,
+                       const std::function<void(const std::string&)>& progress) {
+  const fs::path& dir = job.dir;
+  const std::string asc = job.stem + ".asc", bin = job.stem + ".bin";
   std::error_code ec;
-  for (const char* f : {"finn_design_wrapper.asc", kBitstream, "report.json"})
-    fs::remove(dir / f, ec);
-  std::vector<std::string> args = {"nextpnr-ice40", "--" + o.part.family};
-  if (!o.part.package.empty()) {
+  for (const std::string& f : {asc, bin, std::string("report.json")}) fs::remove(dir / f, ec);
+  std::vector<std::string> args = {"nextpnr-ice40", "--" + part.family};
+  if (!part.package.empty()) {
     args.push_back("--package");
-    args.push_back(o.part.package);
+    args.push_back(part.package);
   }
-  // A fixed seed: the same netlist gives the same placement, fmax and bitstream.
-  for (const char* a :
-       {"--json", "netlist.json", "--pcf-allow-unconstrained", "--asc", "finn_design_wrapper.asc",
-        "--report", "report.json", "--timing-allow-fail", "--seed", "1", "--freq"})
+  // Pins a pin file leaves out are placed anywhere: the HX8K breakout has no button, and its
+  // shell's rst_btn_n input is unused.
+  args.push_back("--pcf-allow-unconstrained");
+  if (!job.pcf.empty()) {
+    args.push_back("--pcf");
+    args.push_back(job.pcf.string());
+  }
+  // A fixed seed: the same netlist gives the same placement, fmax and bitstream. Timing is
+  // judged by the caller, which knows what the clock means.
+  for (const std::string& a :
+       {std::string("--json"), job.netlist, std::string("--asc"), asc, std::string("--report"),
+        std::string("report.json"), std::string("--timing-allow-fail"), std::string("--seed"),
+        std::string("1"), std::string("--freq")})
     args.push_back(a);
-  args.push_back(fmt::format("{}", 1000.0 / o.clk_ns));
-  c.progress(fmt::format("nextpnr-ice40 --{}{} (log: {})", o.part.family,
-                         o.part.package.empty() ? "" : " --package " + o.part.package,
+  args.push_back(fmt::format("{}", job.freq_mhz));
+  if (progress)
+    progress(fmt::format("nextpnr-ice40 --{}{} (log: {})", part.family,
+                         part.package.empty() ? "" : " --package " + part.package,
                          (dir / "nextpnr.log").string()));
   ProcessResult r = run_process(args, dir);
   write_file_atomic((dir / "nextpnr.log").string(), r.output);
   if (r.exit_code != 0 || !fs::exists(dir / asc)) {
     std::string overflow = overflow_from_log(r.output);
-    if (!overflow.empty()) fail("the design does not fit {}: it needs {}", o.part.name, overflow);
+    if (!overflow.empty()) fail("the design does not fit {}: it needs {}", part.name, overflow);
     std::string error = first_error_line(r.output);
-    fail("nextpnr-ice40 failed for {}: {} (log: {})", o.part.name,
+    fail("nextpnr-ice40 failed for {}: {} (log: {})", part.name,
          error.empty() ? fmt::format("exit status {}", r.exit_code) : error,
          (dir / "nextpnr.log").string());
   }
@@ -258,11 +267,13 @@ Placed place_and_route(const FlowContext& c, const fs::path& dir) {
     }
     p.utilization[bel] = u;
   }
-  ProcessResult pack = run_process({"icepack", asc, kBitstream}, dir);
-  if (pack.exit_code != 0 || !fs::exists(dir / kBitstream))
+  ProcessResult pack = run_process({"icepack", asc, bin}, dir);
+  if (pack.exit_code != 0 || !fs::exists(dir / bin))
     fail("icepack failed on {}: {}", (dir / asc).string(), pack.output);
   return p;
 }
+
+namespace {
 
 // nextpnr only reads the package after the netlist, so a typo in the part name would surface
 // after minutes of Yosys: an empty netlist makes it tell at once.
@@ -295,8 +306,8 @@ FlowResult ice40_flow(const FlowContext& c) {
   write_file_atomic((dir / "shoal_ice40_top.v").string(), wrapper.verilog);
 
   YosysJob job;
-  job.title = fmt::format("{} of finn_design_wrapper in {}", synth_command(o.part, kWrapperTop),
-                          kWrapperTop);
+  job.title = fmt::format("{} of finn_design_wrapper in {}",
+                          ice40_synth_command(o.part, kWrapperTop), kWrapperTop);
   job.src_dir = c.src;
   job.out_dir = dir;
   job.script = fmt::format(
@@ -305,14 +316,18 @@ FlowResult ice40_flow(const FlowContext& c) {
       "read_verilog ../ice40/shoal_ice40_top.v\n"
       "{} -json ../ice40/netlist.json\n"
       "tee -q -o ../ice40/stat.json stat -json\n",
-      o.part.name, read_sources_command(c.ip.sources), synth_command(o.part, kWrapperTop));
+      o.part.name, read_sources_command(c.ip.sources), ice40_synth_command(o.part, kWrapperTop));
   job.outputs = {"netlist.json", "stat.json"};
   job.key_extra = wrapper.verilog;
   c.progress(fmt::format("yosys {} (log: {})", job.title, (dir / "yosys.log").string()));
   bool reused = run_yosys(job);
   Ice40Counts x = count_cells(read_cell_counts(dir / "stat.json"));
 
-  Placed p = place_and_route(c, dir);
+  PnrJob pnr;
+  pnr.dir = dir;
+  pnr.stem = "finn_design_wrapper";
+  pnr.freq_mhz = 1000.0 / o.clk_ns;
+  Placed p = place_and_route(o.part, pnr, o.progress);
   double target_mhz = 1000.0 / o.clk_ns;
   bool met = p.fmax_mhz >= target_mhz;
   // WNS against the requested clock, in whole picoseconds as Vivado prints it; fmax_mhz is
@@ -336,7 +351,7 @@ FlowResult ice40_flow(const FlowContext& c) {
   j["part"] = o.part.name;
   j["clk_ns"] = o.clk_ns;
   j["synthesis_tool"] = fmt::format("yosys {} {}, nextpnr-ice40 {}, icepack", yosys_version(),
-                                    synth_command(o.part, kWrapperTop), nextpnr_version());
+                                    ice40_synth_command(o.part, kWrapperTop), nextpnr_version());
   j["timing"] = fmt::format(
       "placed and routed (nextpnr-ice40 --freq {} --seed 1): fmax of the design core, its I/O "
       "wrapped by {}",
@@ -353,12 +368,104 @@ FlowResult ice40_flow(const FlowContext& c) {
   return {j, summary};
 }
 
+FlowResult ice40_shell_flow(const FlowContext& c, const Board& board, const fs::path& shell_dir,
+                            const fs::path& bitfile_dir) {
+  const SynthOptions& o = c.options;
+  for (const char* tool : {"nextpnr-ice40", "icepack"})
+    if (!program_exists(tool))
+      fail("{} is not on PATH (Debian package {})", tool,
+           std::string(tool) == "icepack" ? "fpga-icestorm" : "nextpnr-ice40");
+  // The boards' oscillator: the shell has no PLL, so the design runs at 12 MHz whatever
+  // synth_clk_period_ns says, and the UART divider is computed for it.
+  const double board_mhz = 12.0;
+  const int baud = 115200;
+  const int clks_per_bit = static_cast<int>((board_mhz * 1e6 + baud / 2) / baud);
+  const fs::path pcf = shell_dir / (board.pins + ".pcf");
+  if (!fs::exists(pcf)) fail("board {}: no pin file {}", board.name, pcf.string());
+  std::vector<std::string> shell_files;
+  std::string shell_text;
+  for (const char* f :
+       {"shoal_uart_rx.sv", "shoal_uart_tx.sv", "shoal_ice40_shell.sv", "ice40_board_top.sv"}) {
+    shell_files.push_back((shell_dir / f).string());
+    shell_text += read_file((shell_dir / f).string());
+  }
+  std::vector<std::string> sources = c.ip.sources;
+  sources.insert(sources.end(), shell_files.begin(), shell_files.end());
+  const int has_button = board.pins == "icebreaker" ? 1 : 0;
+  const std::string params =
+      fmt::format("-set IN_BYTES {} -set OUT_BYTES {} -set CLKS_PER_BIT {} -set HAS_BUTTON {}",
+                  c.ip.in_bits / 8, c.ip.out_bits / 8, clks_per_bit, has_button);
+
+  fs::path dir = o.work_dir / "ice40_shell";
+  make_dirs(dir);
+  YosysJob job;
+  job.title = fmt::format("{} of the UART shell for {}",
+                          ice40_synth_command(o.part, "ice40_board_top"), board.name);
+  job.src_dir = c.src;
+  job.out_dir = dir;
+  job.script = fmt::format(
+      "# finn_design_wrapper in the UART shell for {} ({}; generated by shoal synth).\n"
+      "{}\n"
+      "chparam {} ice40_board_top\n"
+      "{} -json ../ice40_shell/netlist.json\n"
+      "tee -q -o ../ice40_shell/stat.json stat -json\n",
+      board.name, o.part.name, read_sources_command(sources), params,
+      ice40_synth_command(o.part, "ice40_board_top"));
+  job.outputs = {"netlist.json", "stat.json"};
+  job.key_extra = shell_text;
+  c.progress(fmt::format("yosys {} (log: {})", job.title, (dir / "yosys.log").string()));
+  bool reused = run_yosys(job);
+  Ice40Counts x = count_cells(read_cell_counts(dir / "stat.json"));
+
+  PnrJob pnr;
+  pnr.dir = dir;
+  pnr.stem = "finn-accel";
+  pnr.pcf = pcf;
+  pnr.freq_mhz = board_mhz;
+  Placed p = place_and_route(o.part, pnr, o.progress);
+  if (p.fmax_mhz < board_mhz)
+    fail(
+        "the shell for {} reaches {:.2f} MHz after place and route, below the board's {} MHz "
+        "clock (log: {})",
+        board.name, p.fmax_mhz, board_mhz, (dir / "nextpnr.log").string());
+  make_dirs(bitfile_dir);
+  write_file_atomic((bitfile_dir / "finn-accel.bin").string(),
+                    read_file((dir / "finn-accel.bin").string()));
+
+  nlohmann::ordered_json j;
+  j["board"] = board.name;
+  j["part"] = o.part.name;
+  j["shell"] = "ice40_uart";
+  j["clock_mhz"] = board_mhz;
+  j["fmax_mhz"] = p.fmax_mhz;
+  j["timing_met"] = true;
+  j["LUT"] = static_cast<double>(x.lut);
+  j["FF"] = static_cast<double>(x.ff);
+  j["DSP"] = static_cast<double>(p.used("ICESTORM_DSP"));
+  j["BRAM"] = static_cast<double>(p.used("ICESTORM_RAM"));
+  j["utilization"] = p.utilization;
+  j["uart"] = fmt::format("{} baud 8N1 ({} clocks per bit)", baud, clks_per_bit);
+  j["bitstream"] = relative_to(bitfile_dir / "finn-accel.bin", o.report_dir);
+  j["synthesis_tool"] =
+      fmt::format("yosys {} {}, nextpnr-ice40 {}, icepack", yosys_version(),
+                  ice40_synth_command(o.part, "ice40_board_top"), nextpnr_version());
+  j["work_dir"] = relative_to(dir, o.report_dir);
+  std::string summary = fmt::format(
+      "{} shell for {} ({}): {}/{} LCs, {}/{} RAM, {}/{} DSP; fmax {:.2f} MHz placed and "
+      "routed, runs at the board's {} MHz; bitstream {}{}",
+      "ice40_uart", board.name, o.part.name, p.used("ICESTORM_LC"), p.available("ICESTORM_LC"),
+      p.used("ICESTORM_RAM"), p.available("ICESTORM_RAM"), p.used("ICESTORM_DSP"),
+      p.available("ICESTORM_DSP"), p.fmax_mhz, board_mhz, (bitfile_dir / "finn-accel.bin").string(),
+      reused ? "; Yosys netlist reused from the work dir" : "");
+  return {j, summary};
+}
+
 std::string ice40_layer_script(const FpgaPart& part, const std::string& top,
                                const std::vector<std::string>& sources) {
   return fmt::format(
       "# {} synthesized alone for {} (generated by shoal synth --per-layer).\n{}\n{}\n"
       "tee -q -o ../stat.json stat -json\n",
-      top, part.name, read_sources_command(sources), synth_command(part, top));
+      top, part.name, read_sources_command(sources), ice40_synth_command(part, top));
 }
 
 LayerResources ice40_layer_resources(const CellCounts& cells) {

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "shoal/bitfile.hpp"
+#include "shoal/boards.hpp"
 #include "shoal/stitch.hpp"
 #include "shoal/synth.hpp"
 
@@ -34,6 +37,8 @@ struct YosysJob {
 // Runs the job unless out_dir holds the outputs of the same script over the same files with
 // the same Yosys (a rerun in the same work dir then costs nothing). True if reused.
 bool run_yosys(const YosysJob& job);
+// The regular files of a directory, sorted by name.
+std::vector<fs::path> regular_files(const fs::path& dir);
 // The `read_verilog -sv` command for a design's sources.
 std::string read_sources_command(const std::vector<std::string>& sources);
 // p relative to base ("../synth/ice40/x.bin"), for paths in reports.
@@ -71,8 +76,37 @@ std::string xilinx_layer_script(const FpgaPart& part, const std::string& top,
                                 const std::vector<std::string>& sources);
 LayerResources xilinx_layer_resources(const CellCounts& cells);
 
+// --- synth_zynq.cpp ------------------------------------------------------------------------------
+// The Zynq shell's Vivado project (shells/zynq): run where Vivado is on PATH, else written.
+BitfileResult zynq_shell_flow(const FlowContext& c, const BitfileOptions& b,
+                              const fs::path& shell_dir);
+
 // --- synth_ice40.cpp ----------------------------------------------------------------------------
 FlowResult ice40_flow(const FlowContext& c);
+// The UART shell (shells/ice40) around the stitched design for an iCE40 board: Yosys, nextpnr
+// with the board's pins at its 12 MHz oscillator, icepack; bitfile_dir/finn-accel.bin.
+FlowResult ice40_shell_flow(const FlowContext& c, const Board& board, const fs::path& shell_dir,
+                            const fs::path& bitfile_dir);
+// "synth_ice40 [-dsp] -top TOP"
+std::string ice40_synth_command(const FpgaPart& part, const std::string& top);
+
+struct Placed {
+  double fmax_mhz = 0;
+  nlohmann::ordered_json utilization;  // ICESTORM_LC, ICESTORM_RAM, ICESTORM_DSP, SB_IO
+  int64_t used(const char* bel) const { return utilization[bel]["used"].get<int64_t>(); }
+  int64_t available(const char* bel) const { return utilization[bel]["available"].get<int64_t>(); }
+};
+struct PnrJob {
+  fs::path dir;  // nextpnr runs here; its log, report and outputs go here
+  std::string netlist = "netlist.json";
+  std::string stem;  // STEM.asc and STEM.bin
+  fs::path pcf;      // empty: unconstrained pins
+  double freq_mhz = 0;
+};
+// nextpnr-ice40 (fixed seed, timing judged by the caller) and icepack. A design that does
+// not fit fails naming the resources and the device's capacity.
+Placed place_and_route(const FpgaPart& part, const PnrJob& job,
+                       const std::function<void(const std::string&)>& progress);
 std::string ice40_layer_script(const FpgaPart& part, const std::string& top,
                                const std::vector<std::string>& sources);
 LayerResources ice40_layer_resources(const CellCounts& cells);

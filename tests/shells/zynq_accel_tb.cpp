@@ -6,8 +6,8 @@
 // numReps, ap_start; poll odma ap_done). It checks every burst against the AXI rules the
 // DMAs promise (INCR, full-width beats, aligned, at most --max-burst beats, no 4 KiB
 // crossing, WLAST on the last beat, AR/AW/W held stable until READY, reads inside the
-// input buffer and writes inside the output buffer) and the control bits (ap_idle, ap_start, clear-on-read ap_done), then
-// compares the output buffer with the expected bytes.
+// input buffer and writes inside the output buffer) and the control bits (ap_idle, ap_start,
+// clear-on-read ap_done), then compares the output buffer with the expected bytes.
 //
 //   zynq_accel_tb IN.bin EXPECTED.bin FRAMES [--seed S] [--ready PCT] [--runs R]
 //                 [--in-addr A] [--out-addr A] [--max-burst N] [--awready PCT]
@@ -47,16 +47,16 @@ void fail(const std::string& msg) {
   if (++failures > 20) std::exit(1);
 }
 
-bool coin(int pct = -1) { return int(rng() % 100) < (pct < 0 ? ready_pct : pct); }
+bool coin(int pct = -1) {
+  return int(rng() % 100) < (pct < 0 ? ready_pct : pct);
+}
 int awready_pct = -1;  // --awready: AWREADY's own probability (default: --ready)
 
 // --- memory: two buffers; everything else is out of bounds ------------------------------
 struct Buffer {
   uint64_t base = 0;
   std::vector<uint8_t> bytes;
-  bool holds(uint64_t a, uint64_t n) const {
-    return a >= base && a + n <= base + bytes.size();
-  }
+  bool holds(uint64_t a, uint64_t n) const { return a >= base && a + n <= base + bytes.size(); }
 };
 Buffer in_buf, out_buf;
 
@@ -71,15 +71,39 @@ struct Burst {
 struct MemPort {
   const char* name;
   // DUT outputs
-  QData& awaddr; CData& awlen; CData& awsize; CData& awburst; CData& awvalid;
-  QData& wdata; CData& wstrb; CData& wlast; CData& wvalid; CData& bready;
-  QData& araddr; CData& arlen; CData& arsize; CData& arburst; CData& arvalid; CData& rready;
+  QData& awaddr;
+  CData& awlen;
+  CData& awsize;
+  CData& awburst;
+  CData& awvalid;
+  QData& wdata;
+  CData& wstrb;
+  CData& wlast;
+  CData& wvalid;
+  CData& bready;
+  QData& araddr;
+  CData& arlen;
+  CData& arsize;
+  CData& arburst;
+  CData& arvalid;
+  CData& rready;
   // DUT inputs
-  CData& awready; CData& wready; CData& bresp; CData& bvalid;
-  CData& arready; QData& rdata; CData& rresp; CData& rlast; CData& rvalid;
+  CData& awready;
+  CData& wready;
+  CData& bresp;
+  CData& bvalid;
+  CData& arready;
+  QData& rdata;
+  CData& rresp;
+  CData& rlast;
+  CData& rvalid;
 
   std::deque<Burst> reads, writes;
-  struct WBeat { uint64_t data; unsigned strb; bool last; };
+  struct WBeat {
+    uint64_t data;
+    unsigned strb;
+    bool last;
+  };
   std::deque<WBeat> wbeats;
   unsigned b_pending = 0;
   uint64_t ar_count = 0, aw_count = 0, b_count = 0, r_beats = 0, w_beats = 0;
@@ -159,15 +183,28 @@ struct MemPort {
   }
 
   void update() {
-    if (ar_hs) { reads.push_back(ar_req); ++ar_count; }
+    if (ar_hs) {
+      reads.push_back(ar_req);
+      ++ar_count;
+    }
     if (r_hs) {
       rvalid = 0;
       ++r_beats;
       if (++reads.front().beat == reads.front().len) reads.pop_front();
     }
-    if (aw_hs) { writes.push_back(aw_req); ++aw_count; }
-    if (w_hs) { wbeats.push_back(w_req); ++w_beats; }
-    if (b_hs) { bvalid = 0; --b_pending; ++b_count; }
+    if (aw_hs) {
+      writes.push_back(aw_req);
+      ++aw_count;
+    }
+    if (w_hs) {
+      wbeats.push_back(w_req);
+      ++w_beats;
+    }
+    if (b_hs) {
+      bvalid = 0;
+      --b_pending;
+      ++b_count;
+    }
     // Write data may come before its address: apply beats once their burst is known.
     while (!writes.empty() && !wbeats.empty()) {
       Burst& b = writes.front();
@@ -179,8 +216,10 @@ struct MemPort {
         fail(std::string(name) + " writes outside the output buffer");
       } else {
         for (unsigned k = 0; k < b.bytes; ++k)
-          if (w.strb >> k & 1) out_buf.bytes[a - out_buf.base + k] = uint8_t(w.data >> (8 * k));
-          else fail(std::string(name) + ": partial write strobe");
+          if (w.strb >> k & 1)
+            out_buf.bytes[a - out_buf.base + k] = uint8_t(w.data >> (8 * k));
+          else
+            fail(std::string(name) + ": partial write strobe");
       }
       if (++b.beat == b.len) {
         writes.pop_front();
@@ -190,20 +229,34 @@ struct MemPort {
   }
 };
 
-#define MEM_PORT(p) MemPort{#p "dma", \
-  top->p##_mem_AWADDR, top->p##_mem_AWLEN, top->p##_mem_AWSIZE, top->p##_mem_AWBURST, \
-  top->p##_mem_AWVALID, top->p##_mem_WDATA, top->p##_mem_WSTRB, top->p##_mem_WLAST, \
-  top->p##_mem_WVALID, top->p##_mem_BREADY, top->p##_mem_ARADDR, top->p##_mem_ARLEN, \
-  top->p##_mem_ARSIZE, top->p##_mem_ARBURST, top->p##_mem_ARVALID, top->p##_mem_RREADY, \
-  top->p##_mem_AWREADY, top->p##_mem_WREADY, top->p##_mem_BRESP, top->p##_mem_BVALID, \
-  top->p##_mem_ARREADY, top->p##_mem_RDATA, top->p##_mem_RRESP, top->p##_mem_RLAST, \
-  top->p##_mem_RVALID}
+#define MEM_PORT(p)                                                                               \
+  MemPort {                                                                                       \
+#p "dma", top->p##_mem_AWADDR, top->p##_mem_AWLEN, top->p##_mem_AWSIZE, top->p##_mem_AWBURST, \
+        top->p##_mem_AWVALID, top->p##_mem_WDATA, top->p##_mem_WSTRB, top->p##_mem_WLAST,         \
+        top->p##_mem_WVALID, top->p##_mem_BREADY, top->p##_mem_ARADDR, top->p##_mem_ARLEN,        \
+        top->p##_mem_ARSIZE, top->p##_mem_ARBURST, top->p##_mem_ARVALID, top->p##_mem_RREADY,     \
+        top->p##_mem_AWREADY, top->p##_mem_WREADY, top->p##_mem_BRESP, top->p##_mem_BVALID,       \
+        top->p##_mem_ARREADY, top->p##_mem_RDATA, top->p##_mem_RRESP, top->p##_mem_RLAST,         \
+        top->p##_mem_RVALID                                                                       \
+  }
 
 // --- one s_axi_control port, driven as PYNQ's MMIO does ------------------------------------
 struct CtrlPort {
-  CData& awaddr; CData& awvalid; IData& wdata; CData& wstrb; CData& wvalid; CData& bready;
-  CData& araddr; CData& arvalid; CData& rready;
-  CData& awready; CData& wready; CData& bvalid; CData& arready; IData& rdata; CData& rvalid;
+  CData& awaddr;
+  CData& awvalid;
+  IData& wdata;
+  CData& wstrb;
+  CData& wvalid;
+  CData& bready;
+  CData& araddr;
+  CData& arvalid;
+  CData& rready;
+  CData& awready;
+  CData& wready;
+  CData& bvalid;
+  CData& arready;
+  IData& rdata;
+  CData& rvalid;
   bool aw_hs = false, w_hs = false, b_hs = false, ar_hs = false, r_hs = false;
   uint32_t r_data = 0;
   void sample() {
@@ -216,11 +269,13 @@ struct CtrlPort {
   }
 };
 
-#define CTRL_PORT(p) CtrlPort{ \
-  top->p##_ctrl_AWADDR, top->p##_ctrl_AWVALID, top->p##_ctrl_WDATA, top->p##_ctrl_WSTRB, \
-  top->p##_ctrl_WVALID, top->p##_ctrl_BREADY, top->p##_ctrl_ARADDR, top->p##_ctrl_ARVALID, \
-  top->p##_ctrl_RREADY, top->p##_ctrl_AWREADY, top->p##_ctrl_WREADY, top->p##_ctrl_BVALID, \
-  top->p##_ctrl_ARREADY, top->p##_ctrl_RDATA, top->p##_ctrl_RVALID}
+#define CTRL_PORT(p)                                                                             \
+  CtrlPort {                                                                                     \
+    top->p##_ctrl_AWADDR, top->p##_ctrl_AWVALID, top->p##_ctrl_WDATA, top->p##_ctrl_WSTRB,       \
+        top->p##_ctrl_WVALID, top->p##_ctrl_BREADY, top->p##_ctrl_ARADDR, top->p##_ctrl_ARVALID, \
+        top->p##_ctrl_RREADY, top->p##_ctrl_AWREADY, top->p##_ctrl_WREADY, top->p##_ctrl_BVALID, \
+        top->p##_ctrl_ARREADY, top->p##_ctrl_RDATA, top->p##_ctrl_RVALID                         \
+  }
 
 std::unique_ptr<MemPort> imem, omem;
 std::unique_ptr<CtrlPort> ictrl, octrl;
@@ -259,8 +314,14 @@ void ctrl_write(CtrlPort& c, unsigned addr, uint32_t data) {
   bool aw = false, w = false, b = false;
   while (!b) {
     tick();
-    if (c.aw_hs) { aw = true; c.awvalid = 0; }
-    if (c.w_hs) { w = true; c.wvalid = 0; }
+    if (c.aw_hs) {
+      aw = true;
+      c.awvalid = 0;
+    }
+    if (c.w_hs) {
+      w = true;
+      c.wvalid = 0;
+    }
     if (c.b_hs) {
       if (!aw || !w) fail("control write response before its address and data");
       b = true;
@@ -307,8 +368,8 @@ void expect_reg(CtrlPort& c, unsigned addr, uint32_t want, const char* what) {
   uint32_t got = ctrl_read(c, addr);
   if (got != want) {
     char m[160];
-    std::snprintf(m, sizeof m, "%s: register 0x%02x reads 0x%x, expected 0x%x", what, addr,
-                  got, want);
+    std::snprintf(m, sizeof m, "%s: register 0x%02x reads 0x%x, expected 0x%x", what, addr, got,
+                  want);
     fail(m);
   }
 }
@@ -326,9 +387,10 @@ std::vector<uint8_t> load(const char* path) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: zynq_accel_tb IN.bin EXPECTED.bin FRAMES [--seed S] "
-                         "[--ready PCT] [--runs R] [--in-addr A] [--out-addr A] "
-                         "[--max-burst N] [--out OUT.bin]\n");
+    std::fprintf(stderr,
+                 "usage: zynq_accel_tb IN.bin EXPECTED.bin FRAMES [--seed S] "
+                 "[--ready PCT] [--runs R] [--in-addr A] [--out-addr A] "
+                 "[--max-burst N] [--out OUT.bin]\n");
     return 2;
   }
   std::vector<uint8_t> input = load(argv[1]);
@@ -340,15 +402,26 @@ int main(int argc, char** argv) {
   for (int i = 4; i + 1 < argc; i += 2) {
     std::string o = argv[i];
     uint64_t v = std::strtoull(argv[i + 1], nullptr, 0);
-    if (o == "--seed") seed = unsigned(v);
-    else if (o == "--ready") ready_pct = int(v);
-    else if (o == "--runs") runs = unsigned(v);
-    else if (o == "--in-addr") in_addr = v;
-    else if (o == "--out-addr") out_addr = v;
-    else if (o == "--max-burst") max_burst = unsigned(v);
-    else if (o == "--awready") awready_pct = int(v);
-    else if (o == "--out") out_path = argv[i + 1];
-    else { std::fprintf(stderr, "zynq_accel_tb: unknown option %s\n", o.c_str()); return 2; }
+    if (o == "--seed")
+      seed = unsigned(v);
+    else if (o == "--ready")
+      ready_pct = int(v);
+    else if (o == "--runs")
+      runs = unsigned(v);
+    else if (o == "--in-addr")
+      in_addr = v;
+    else if (o == "--out-addr")
+      out_addr = v;
+    else if (o == "--max-burst")
+      max_burst = unsigned(v);
+    else if (o == "--awready")
+      awready_pct = int(v);
+    else if (o == "--out")
+      out_path = argv[i + 1];
+    else {
+      std::fprintf(stderr, "zynq_accel_tb: unknown option %s\n", o.c_str());
+      return 2;
+    }
   }
   rng.seed(seed);
   in_buf.base = in_addr;
@@ -389,7 +462,8 @@ int main(int argc, char** argv) {
     }
     // wait_until_finished: poll odma ap_done.
     uint32_t ctrl;
-    while (!((ctrl = ctrl_read(*octrl, 0x00)) & 0x2)) {}
+    while (!((ctrl = ctrl_read(*octrl, 0x00)) & 0x2)) {
+    }
     run_cycles = cycle - t0;
     if (ctrl != 0x6) fail("odma at done reads " + std::to_string(ctrl) + ", expected 6");
     // ap_done promises every write answered and the whole output in memory.
@@ -404,13 +478,13 @@ int main(int argc, char** argv) {
       size_t k = 0;
       while (k < expected.size() && out_buf.bytes[k] == expected[k]) ++k;
       char m[160];
-      std::snprintf(m, sizeof m, "run %u: output buffer differs from the expected bytes "
-                    "first at byte %zu of %zu (0x%02x, expected 0x%02x)", run, k,
-                    expected.size(), out_buf.bytes[k], expected[k]);
+      std::snprintf(m, sizeof m,
+                    "run %u: output buffer differs from the expected bytes "
+                    "first at byte %zu of %zu (0x%02x, expected 0x%02x)",
+                    run, k, expected.size(), out_buf.bytes[k], expected[k]);
       fail(m);
     }
-    if (!imem->reads.empty() || !omem->writes.empty() || !omem->wbeats.empty() ||
-        omem->b_pending)
+    if (!imem->reads.empty() || !omem->writes.empty() || !omem->wbeats.empty() || omem->b_pending)
       fail("memory transactions left open after ap_done");
   }
   if (frames == 0 && (imem->ar_count || imem->aw_count || omem->ar_count || omem->aw_count))
@@ -418,13 +492,15 @@ int main(int argc, char** argv) {
 
   if (out_path) {
     std::ofstream f(out_path, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(out_buf.bytes.data()), std::streamsize(out_buf.bytes.size()));
+    f.write(reinterpret_cast<const char*>(out_buf.bytes.data()),
+            std::streamsize(out_buf.bytes.size()));
   }
   top->final();
   if (failures) return 1;
-  std::printf("PASS %u frames x %u runs: %zu bytes in (%llu read bursts), %zu bytes out "
-              "(%llu write bursts), %llu cycles for the last run\n", frames, runs,
-              input.size(), (unsigned long long)imem->ar_count, expected.size(),
-              (unsigned long long)omem->aw_count, (unsigned long long)run_cycles);
+  std::printf(
+      "PASS %u frames x %u runs: %zu bytes in (%llu read bursts), %zu bytes out "
+      "(%llu write bursts), %llu cycles for the last run\n",
+      frames, runs, input.size(), (unsigned long long)imem->ar_count, expected.size(),
+      (unsigned long long)omem->aw_count, (unsigned long long)run_cycles);
   return 0;
 }

@@ -374,3 +374,35 @@ assert lut > 0 and ff > 0
 ' "$d/$top.json" "$top" >&3
   done
 }
+
+@test "synth --bitfile for a Zynq board writes a project that make_zynq_proj.tcl runs, with the design's DMAs" {
+  stitched_small "$BATS_TEST_TMPDIR/s"
+  cd "$BATS_TEST_TMPDIR"
+  run env PATH="$(echo "$PATH" | tr : '\n' | grep -v vivado | paste -sd:)" \
+    synth s/stitched.onnx --bitfile out/bitfile --board Pynq-Z2 --report-dir out/report \
+    --work-dir out/synth
+  assert_success
+  assert_output --partial "Vivado is not on PATH, so there is no finn-accel.bit"
+  grep -qF "cd synth/zynq && vivado -mode batch -source make_zynq_proj.tcl" out/bitfile/README.md
+  local d=$BATS_TEST_TMPDIR/out/synth/zynq
+  # the 2-bit MLP at PE = SIMD = 1: 14 one-byte input beats a frame, one output byte
+  grep -qx "set idma_params \[dict create STREAM_BITS 8 FRAME_BYTES 14 INTF_BITS 16\]" "$d/config.tcl"
+  grep -qx "set odma_params \[dict create STREAM_BITS 8 FRAME_BYTES 1 INTF_BITS 8\]" "$d/config.tcl"
+  run stub_vivado "$d" "$(cat "$d/config.tcl")"
+  assert_success
+  run cat "$d/calls.log"
+  assert_line "create_project finn_zynq_link $d -part xc7z020clg400-1 -force"
+  assert_line "set_property board_part tul.com.tw:pynq-z2:part0:1.0 current_project"
+  assert_line --partial "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ 100"
+  assert_line "set_property -dict {CONFIG.STREAM_BITS 8 CONFIG.FRAME_BYTES 14 CONFIG.INTF_BITS 16} idma0"
+  assert_line "set_property -dict {CONFIG.STREAM_BITS 8 CONFIG.FRAME_BYTES 1 CONFIG.INTF_BITS 8} odma0"
+  # every file the project adds exists in its own src/
+  local files
+  files=$(grep "^add_files -norecurse {" "$d/calls.log" | sed 's/^add_files -norecurse {//; s/}$//')
+  [ "$(wc -w <<<"$files")" -ge 10 ]
+  for f in $files; do [ -f "$f" ]; [[ $f == $d/src/* ]]; done
+  grep -q "finn_design_wrapper.v" <<<"$files"
+  grep -q "shoal_iodma.sv" <<<"$files"
+  # the stub's bitstream lands where FINN's builder puts it
+  [ -s out/bitfile/finn-accel.bit ] && [ -s out/bitfile/finn-accel.hwh ]
+}

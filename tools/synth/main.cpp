@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 
+#include "shoal/bitfile.hpp"
 #include "shoal/cli.hpp"
 #include "shoal/error.hpp"
 #include "shoal/folding.hpp"
@@ -22,7 +24,9 @@ int main(int argc, char** argv) {
   ToolInfo info{
       "synth",
       "synth STITCHED.onnx --part PART [--clk-ns T] --report-dir DIR [--work-dir W] "
-      "[--per-layer]",
+      "[--per-layer]\n"
+      "       synth STITCHED.onnx --bitfile BITDIR --board BOARD [--shell-flow-type T] "
+      "[--clk-ns T] --report-dir DIR [--work-dir W]",
       "Synthesizes the stitched design of a model (after `stitch`) out of context, as FINN's\n"
       "step_out_of_context_synthesis, and writes DIR/ooc_synth_and_timing.json: FINN's keys\n"
       "LUT, FF, DSP, BRAM, WNS, fmax_mhz, estimated_throughput_fps in FINN's order (floats;\n"
@@ -72,7 +76,27 @@ int main(int argc, char** argv) {
       "scripts, logs, netlists and the bitstream. A Yosys run is skipped when W holds its\n"
       "result for the same script, sources and Yosys version (W/*/cache.key). Progress goes to\n"
       "stderr when it is a terminal; one summary line always does. Paths in the reports are\n"
-      "relative to DIR.\n"};
+      "relative to DIR.\n"
+      "\n"
+      "--bitfile is FINN's step_synthesize_bitfile: the board's shell around the design and\n"
+      "a bitstream in BITDIR. The part comes from the board (FINN's board tables; --part is\n"
+      "not taken), the shell from --shell-flow-type or the board:\n"
+      "  vivado_zynq (Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, KV260_SOM, ...):\n"
+      "    shells/zynq, the stitched design between the DMA engines idma0 and odma0 that the\n"
+      "    PYNQ driver uses, the processing system, interconnects, one clock at\n"
+      "    int(1000/clock) MHz. W/zynq gets config.tcl and make_zynq_proj.tcl; where `vivado`\n"
+      "    is on PATH it runs them and BITDIR gets finn-accel.bit and finn-accel.hwh, DIR\n"
+      "    post_synth_resources.xml and post_route_timing.rpt. Without Vivado, BITDIR gets\n"
+      "    README.md with the command that finishes the job, and the summary line says\n"
+      "    Vivado is needed (exit status 0: everything shoal can do is done).\n"
+      "  ice40_uart (iCEBreaker: ice40up5k-sg48; iCE40HX8K-B-EVN: ice40hx8k-ct256):\n"
+      "    shells/ice40, the design behind the board's USB UART (115200 baud 8N1, see\n"
+      "    shells/README.md; the generated driver's host_serial.py talks to it), Yosys,\n"
+      "    nextpnr-ice40 with the board's pins at its 12 MHz oscillator (the design runs at\n"
+      "    12 MHz: the shell has no PLL), icepack: BITDIR/finn-accel.bin and\n"
+      "    DIR/post_route_timing.json (fmax, LUT, FF, BRAM, DSP, utilization). Fails when the\n"
+      "    design does not fit or misses 12 MHz.\n"
+      "  vitis_alveo: refused (needs Vitis).\n"};
   auto options = make_options(info);
   options.add_options()("part", "FPGA part", cxxopts::value<std::string>())(
       "clk-ns", "clock period in ns (default: the one the model records)",
@@ -81,15 +105,38 @@ int main(int argc, char** argv) {
       "work-dir", "where synthesis works (default: DIR/../synth)", cxxopts::value<std::string>())(
       "per-layer", "also synthesize every layer alone: DIR/synth_layer_resources.json")(
       "input", "stitched model", cxxopts::value<std::vector<std::string>>());
+  options.add_options()("bitfile", "build the board's bitstream into this directory",
+                        cxxopts::value<std::string>())("board", "the board (with --bitfile)",
+                                                       cxxopts::value<std::string>())(
+      "shell-flow-type", "vivado_zynq, ice40_uart (default: the board's)",
+      cxxopts::value<std::string>());
   options.parse_positional({"input"});
   return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {
     if (!r.count("input")) throw UsageError("expected a stitched model");
-    if (!r.count("part")) throw UsageError("missing --part PART");
+    const bool bitfile = r.count("bitfile") > 0;
+    if (bitfile && r.count("part"))
+      throw UsageError("--bitfile takes the part from --board, not --part");
+    if (bitfile && r.count("per-layer")) throw UsageError("--per-layer goes without --bitfile");
+    if (!bitfile && (r.count("board") || r.count("shell-flow-type")))
+      throw UsageError("--board and --shell-flow-type go with --bitfile");
+    if (bitfile && !r.count("board")) throw UsageError("missing --board BOARD");
+    if (!bitfile && !r.count("part")) throw UsageError("missing --part PART");
     if (!r.count("report-dir")) throw UsageError("missing --report-dir DIR");
     std::string input = single_input(r);
     if (input == "-") throw UsageError("the model must be a file: it records paths relative to it");
     SynthOptions o;
-    o.part = parse_fpga_part(r["part"].as<std::string>());
+    std::optional<Board> board;
+    if (bitfile) {
+      std::string shell = r.count("shell-flow-type") ? r["shell-flow-type"].as<std::string>() : "";
+      if (!shell.empty() && std::find(shell_flow_types().begin(), shell_flow_types().end(),
+                                      shell) == shell_flow_types().end())
+        throw UsageError(
+            fmt::format("--shell-flow-type '{}' is not vivado_zynq, vitis_alveo or "
+                        "ice40_uart",
+                        shell));
+      board = find_board(r["board"].as<std::string>(), shell);
+    }
+    o.part = parse_fpga_part(board ? board->part : r["part"].as<std::string>());
     Model m = Model::load(input);
     std::optional<ClockPeriod> clk;
     if (r.count("clk-ns"))
@@ -107,6 +154,20 @@ int main(int argc, char** argv) {
       o.progress = [](const std::string& line) { std::cerr << "synth: " << line << std::endl; };
     auto start = std::chrono::steady_clock::now();
     make_dirs(o.report_dir);
+    if (board) {
+      BitfileOptions b;
+      b.board = *board;
+      b.clk_ns = o.clk_ns;
+      b.bitfile_dir = fs::absolute(r["bitfile"].as<std::string>()).lexically_normal();
+      b.report_dir = o.report_dir;
+      b.work_dir = o.work_dir;
+      b.progress = o.progress;
+      BitfileResult result = build_bitfile(m, b);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << "synth: " << result.summary << fmt::format("; {:.1f} s\n", seconds);
+      return 0;
+    }
     // The layers first: where the whole design does not fit a device, their numbers show
     // which layer is too large.
     if (r.count("per-layer"))
