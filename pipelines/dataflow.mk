@@ -20,13 +20,22 @@
 # OOC_SYNTH           1: write $(OUT)/report/ooc_synth_and_timing.json  0
 #                     (synth for FPGA_PART; work in $(OUT)/synth)
 # PYNQ_DRIVER         1: write $(OUT)/driver (pynq-driver)              0
+# BITFILE             1: step_synthesize_bitfile: the BOARD's shell       0
+#                     (synth --bitfile; $(OUT)/bitfile, work in $(OUT)/synth)
+# BOARD               the board (FINN's names; iCEBreaker, iCE40HX8K-B-EVN)
+# SHELL_FLOW_TYPE     vivado_zynq, ice40_uart (empty: the board's)
 # DEPLOYMENT_PACKAGE  1: write $(OUT)/deploy (driver/, bitfile/)        0
 # DRIVER_PLATFORM     zynq-iodma (vivado_zynq) or alveo (vitis_alveo)   zynq-iodma
 #
 # Outputs: $(OUT)/ip/<node>/ (per-layer IP), $(OUT)/fifo_sizing.json and
 # $(OUT)/fifo_sizing/ (the sizing simulations), $(OUT)/final_hw_config.json (folding and
 # FIFO depths), $(OUT)/stitched_ip/, $(OUT)/report/rtlsim_performance.json,
-# $(OUT)/driver/ and $(OUT)/deploy/.
+# $(OUT)/bitfile/ (finn-accel.bit and .hwh, or finn-accel.bin for iCE40; a README with
+# the command that finishes the job where Vivado is missing), $(OUT)/driver/ and
+# $(OUT)/deploy/.
+#
+# For iCE40 parts every threshold unit is the binary-search form (ipgen --thresholds
+# search): the parallel form's wide threshold lines do not fit iCE40 block RAMs.
 
 PIPELINES_DIR := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 include $(PIPELINES_DIR)estimate.mk
@@ -38,13 +47,20 @@ RTLSIM_N ?=
 OOC_SYNTH ?= 0
 PYNQ_DRIVER ?= 0
 DEPLOYMENT_PACKAGE ?= 0
+BITFILE ?= 0
+BOARD ?=
+SHELL_FLOW_TYPE ?=
+THRESHOLDS := $(if $(filter ice40%,$(FPGA_PART)),search,parallel)
 DRIVER_PLATFORM ?= zynq-iodma
 
 ifeq ($(RTLSIM_PERFORMANCE)$(STITCHED_IP),10)
 $(error RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1: the simulation runs the stitched design)
 endif
-ifeq ($(filter 1,$(PYNQ_DRIVER) $(DEPLOYMENT_PACKAGE) $(OOC_SYNTH))$(STITCHED_IP),10)
-$(error OOC_SYNTH=1, PYNQ_DRIVER=1 and DEPLOYMENT_PACKAGE=1 need STITCHED_IP=1: they work on the stitched design)
+ifeq ($(filter 1,$(PYNQ_DRIVER) $(DEPLOYMENT_PACKAGE) $(OOC_SYNTH) $(BITFILE))$(STITCHED_IP),10)
+$(error OOC_SYNTH=1, BITFILE=1, PYNQ_DRIVER=1 and DEPLOYMENT_PACKAGE=1 need STITCHED_IP=1: they work on the stitched design)
+endif
+ifeq ($(BITFILE)$(BOARD),1)
+$(error BITFILE=1 needs BOARD=...: the shell is made for a board)
 endif
 
 HW_STEPS := step_hls_codegen step_hls_ipgen step_set_fifo_depths step_create_stitched_ip \
@@ -55,9 +71,12 @@ LATER_STEPS := step_out_of_context_synthesis step_synthesize_bitfile step_make_p
 all: step_deployment_package
 $(foreach s,$(HW_STEPS) $(LATER_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 
+$(call step_args,ipgen,$(THRESHOLDS))
 $(call step_args,stitched_ip,$(STITCHED_IP) $(FPGA_PART))
 $(call step_args,rtlsim,$(RTLSIM_PERFORMANCE) $(RTLSIM_N))
 $(call step_args,synth,$(OOC_SYNTH) $(FPGA_PART))
+# Whether Vivado is on PATH is an argument too: once it is, the Zynq bitfile step reruns.
+$(call step_args,bitfile,$(BITFILE) $(BOARD) $(SHELL_FLOW_TYPE) $(if $(BITFILE:0=),$(shell command -v vivado)))
 $(call step_args,driver,$(PYNQ_DRIVER) $(DRIVER_PLATFORM))
 $(call step_args,deploy,$(DEPLOYMENT_PACKAGE) $(DRIVER_PLATFORM))
 
@@ -67,9 +86,9 @@ $(IM)/step_hls_codegen.onnx: $(IM)/step_generate_estimate_reports.onnx
 	$(call announce,step_hls_codegen)
 	cp $< $@
 
-$(IM)/step_hls_ipgen.onnx: $(IM)/step_hls_codegen.onnx $(BIN)/ipgen
+$(IM)/step_hls_ipgen.onnx: $(IM)/step_hls_codegen.onnx $(ARGS)/ipgen $(BIN)/ipgen
 	$(call announce,step_hls_ipgen)
-	$(BIN)/ipgen $< -o $@ --out-dir $(OUT)/ip
+	$(BIN)/ipgen $< -o $@ --out-dir $(OUT)/ip $(if $(filter search,$(THRESHOLDS)),--thresholds search)
 
 $(IM)/step_set_fifo_depths.onnx: $(IM)/step_hls_ipgen.onnx $(BIN)/stitch
 	$(call announce,step_set_fifo_depths)
@@ -100,11 +119,16 @@ ifeq ($(OOC_SYNTH),1)
 endif
 	cp $< $@
 
-# The bitfile step does not exist yet; build-dataflow refuses configs whose generate_outputs
-# ask for it. Without that output the step does nothing in FINN either, so it passes the
-# model on and FINN's default step list runs.
-$(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx
+# The shell and the bitstream for BOARD. Without Vivado, a Zynq board gets its Vivado
+# project and $(OUT)/bitfile/README.md saying how to finish; the step succeeds (the synth
+# line in the log says Vivado is needed).
+$(IM)/step_synthesize_bitfile.onnx: $(IM)/step_out_of_context_synthesis.onnx $(ARGS)/bitfile $(BIN)/synth
 	$(call announce,step_synthesize_bitfile)
+ifeq ($(BITFILE),1)
+	$(BIN)/synth $< --bitfile $(OUT)/bitfile --board $(BOARD) \
+	  $(if $(SHELL_FLOW_TYPE),--shell-flow-type $(SHELL_FLOW_TYPE)) --clk-ns $(CLK_NS) \
+	  --report-dir $(OUT)/report --work-dir $(OUT)/synth
+endif
 	cp $< $@
 
 $(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx $(ARGS)/driver $(BIN)/pynq-driver

@@ -26,7 +26,14 @@ fi
 tap=$(mktemp)
 mapfile -t suites < <(find tests/tools tests/pipelines tests/shells -name '*.bats' 2>/dev/null | sort)
 if [ "${#suites[@]}" -gt 0 ]; then
-  bats --formatter tap "${suites[@]}" 2>&1 | tee "$tap"
+  # Files run side by side where GNU parallel is there (tests within a file in order): most
+  # tests wait on one single-threaded Verilator, Yosys or nextpnr run.
+  jobs=()
+  ncpu=$(nproc 2>/dev/null || echo 1)
+  if [ "$ncpu" -gt 1 ] && command -v parallel > /dev/null; then
+    jobs=(--jobs "$ncpu" --no-parallelize-within-files)
+  fi
+  bats --formatter tap "${jobs[@]}" "${suites[@]}" 2>&1 | tee "$tap"
   bats_rc=${PIPESTATUS[0]}
   read -r planned p f s < <(awk '/^1\.\.[0-9]+$/ {n = substr($0, 4)} /^ok / && /# skip/ {s++; next}
                                /^ok / {p++; next} /^not ok / {f++; next}

@@ -169,21 +169,126 @@ PY
   py -c 'import json, sys; t = json.load(open("out/time_per_step.json")); sys.exit(max(t.values()) > 0.5)'
 }
 
-@test "outputs shoal cannot make yet, and impossible combinations, are refused before any step" {
+@test "outputs shoal cannot make, and impossible combinations, are refused before any step" {
   make_facile "$BATS_TEST_TMPDIR/f"
   cd "$BATS_TEST_TMPDIR"
-  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Ultra96", "generate_outputs": ["bitfile"]}' > c1.json
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "fpga_part": "xc7z020clg400-1", "generate_outputs": ["bitfile"]}' > c1.json
   run build-dataflow f/model.onnx c1.json
   assert_failure 1
-  assert_output "build-dataflow: error: generate_outputs: 'bitfile' is not available yet in shoal (available: estimate_reports, stitched_ip, rtlsim_performance, out_of_context_synth, pynq_driver, deployment_package)"
-  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": ["rtlsim_performance"]}' > c2.json
+  assert_output "build-dataflow: error: generate_outputs: bitfile needs board (the shell is made for a board: Ultra96, Pynq-Z2, ZCU104, ..., iCEBreaker, iCE40HX8K-B-EVN)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "U250", "shell_flow_type": "vitis_alveo", "generate_outputs": ["bitfile"]}' > c2.json
   run build-dataflow f/model.onnx c2.json
-  assert_output "build-dataflow: error: generate_outputs: rtlsim_performance needs stitched_ip (it works on the stitched design)"
+  assert_failure 1
+  assert_output "build-dataflow: error: generate_outputs: bitfile for shell_flow_type vitis_alveo needs Vitis (v++); shoal builds bitfiles for vivado_zynq and ice40_uart"
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "Pynq-Z3", "generate_outputs": ["stitched_ip"]}' > c3.json
   run build-dataflow f/model.onnx c3.json
-  assert_output "build-dataflow: error: board 'Pynq-Z3' is not known (known: Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, ZCU111, RFSoC2x2, RFSoC4x2, KV260_SOM); give fpga_part"
+  assert_output "build-dataflow: error: board 'Pynq-Z3' is not known (known: Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, ZCU111, RFSoC2x2, RFSoC4x2, KV260_SOM, U50, U200, U250, U280, U55C, iCEBreaker, iCE40HX8K-B-EVN)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "board": "iCEBreaker", "shell_flow_type": "vivado_zynq", "generate_outputs": ["bitfile"]}' > c5.json
+  run build-dataflow f/model.onnx c5.json
+  assert_output "build-dataflow: error: board 'iCEBreaker' is not known for shell_flow_type vivado_zynq (known: Ultra96, Ultra96-V2, Pynq-Z1, Pynq-Z2, ZCU102, ZCU104, ZCU111, RFSoC2x2, RFSoC4x2, KV260_SOM)"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "shell_flow_type": "vivado_versal", "generate_outputs": []}' > c6.json
+  run build-dataflow f/model.onnx c6.json
+  assert_output "build-dataflow: error: c6.json: shell_flow_type 'vivado_versal' is not vivado_zynq, vitis_alveo or ice40_uart"
   echo '{"output_dir": "o", "synth_clk_period_ns": 5, "auto_fifo_depths": false, "generate_outputs": []}' > c4.json
   run build-dataflow f/model.onnx c4.json
   assert_output "build-dataflow: error: c4.json: auto_fifo_depths false is not supported: shoal always sizes FIFOs by simulation"
   [ ! -e o ]
+}
+
+# The reference notebook's second and third configurations, for its part and board.
+notebook_config() {  # FILE OUTPUT_DIR KIND
+  if [ "$3" = 2 ]; then
+    target='"fpga_part": "xczu3eg-sbva484-1-e"'
+    outputs='"stitched_ip", "rtlsim_performance", "out_of_context_synth"'
+  else
+    target='"board": "Ultra96", "shell_flow_type": "vivado_zynq"'
+    outputs='"bitfile", "pynq_driver", "deployment_package"'
+  fi
+  cat > "$1" <<JSON
+{
+  "output_dir": "$2",
+  "mvau_wwidth_max": 80,
+  "target_fps": 1000000,
+  "synth_clk_period_ns": 10.0,
+  $target,
+  "generate_outputs": [$outputs]
+}
+JSON
+}
+
+@test "notebook configuration 3 on facile_like (Ultra96, vivado_zynq): completes without Vivado and says what needs it" {
+  require_shared
+  command -v vivado && skip "vivado is on PATH: this test is about machines without it"
+  cd "$BATS_TEST_TMPDIR"
+  notebook_config cfg.json out 3
+  run build-dataflow "$(shared_model facile_like)" cfg.json
+  assert_success
+  assert_line "Running step: step_synthesize_bitfile [14/16]"
+  assert_line "Needs Vivado: out/bitfile has no finn-accel.bit/.hwh; its README.md gives the command that builds them from the project in out/synth/zynq"
+  assert_line "Needs Vivado: out/deploy has the driver, but its bitfile/ only a README until the bitfile exists"
+  assert_line "Completed successfully"
+  # every directory the notebook lists for this configuration
+  for d in bitfile driver deploy/driver deploy/bitfile stitched_ip; do [ -d "out/$d" ]; done
+  [ ! -e out/bitfile/finn-accel.bit ]
+  grep -qF "vivado -mode batch -source make_zynq_proj.tcl" out/bitfile/README.md
+  cmp out/bitfile/README.md out/deploy/bitfile/README.md
+  diff -r out/driver out/deploy/driver
+  # the Vivado project: FINN's board part, the PL clock from synth_clk_period_ns, the DMAs'
+  # streams from the stitched design (48-bit input beats: SIMD 8 x 6 bits, 12 bytes a frame)
+  grep -qx "set part {xczu3eg-sbva484-1-e}" out/synth/zynq/config.tcl
+  grep -qx "set board_part {avnet.com:ultra96v1:part0:1.2}" out/synth/zynq/config.tcl
+  grep -qx "set freq_mhz 100" out/synth/zynq/config.tcl
+  [ -s out/synth/zynq/make_zynq_proj.tcl ]
+  grep -q "Needs Vivado" out/build_dataflow.log
+}
+
+@test "notebook configuration 2 on facile_like (xczu3eg: stitched IP, rtlsim, OOC synthesis) completes without Vivado" {
+  require_shared
+  command -v vivado && skip "vivado is on PATH: this test is about machines without it"
+  cd "$BATS_TEST_TMPDIR"
+  notebook_config cfg.json out 2
+  run build-dataflow "$(shared_model facile_like)" cfg.json
+  assert_success
+  assert_line "Needs Vivado: out/report/ooc_synth_and_timing.json holds Yosys' resource counts and a timing estimate; Vivado's out-of-context synthesis (script in out/synth/synth_ooc.tcl) gives FINN's numbers"
+  assert_line "Completed successfully"
+  [ -f out/stitched_ip/finn_design_wrapper.v ]
+  [ -s out/synth/synth_ooc.tcl ]
+  py - <<'PY'
+import json
+r = json.load(open("out/report/ooc_synth_and_timing.json"))
+assert list(r)[:7] == ["LUT", "FF", "DSP", "BRAM", "WNS", "fmax_mhz",
+                       "estimated_throughput_fps"], list(r)
+assert r["LUT"] > 1000 and r["DSP"] > 0 and "estimate" in r["timing"], r
+p = json.load(open("out/report/rtlsim_performance.json"))
+assert p["fclk[mhz]"] == 100.0 and p["cycles"] > 0, p
+PY
+}
+
+@test "bitfile for an iCE40 board: the UART shell's bitstream, its report, driver and deployment package" {
+  onnx-mlp --layers 14,31,11,3,1 --wdt INT2 --adt UINT2 --idt INT2 --seed 3 -o "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  cat > cfg.json <<'JSON'
+{"output_dir": "out", "synth_clk_period_ns": 10.0, "target_fps": 100000, "board": "iCEBreaker",
+ "generate_outputs": ["bitfile", "pynq_driver", "deployment_package"]}
+JSON
+  run build-dataflow f/model.onnx cfg.json
+  assert_success
+  refute_line --partial "Needs Vivado"
+  assert_line "Completed successfully"
+  # an UP5K bitstream is 104090 bytes whatever it holds
+  [ "$(stat -c %s out/bitfile/finn-accel.bin)" = 104090 ]
+  cmp out/bitfile/finn-accel.bin out/deploy/bitfile/finn-accel.bin
+  [ ! -e out/deploy/bitfile/README.md ]
+  [ -f out/deploy/driver/host_serial.py ]
+  py - <<'PY'
+import json
+r = json.load(open("out/report/post_route_timing.json"))
+assert r["board"] == "iCEBreaker" and r["part"] == "ice40up5k-sg48", r
+assert r["clock_mhz"] == 12.0 and r["fmax_mhz"] >= 12.0 and r["timing_met"], r
+u = r["utilization"]
+assert 0 < u["ICESTORM_LC"]["used"] <= u["ICESTORM_LC"]["available"] == 5280, u
+assert r["bitstream"] == "../bitfile/finn-accel.bin", r
+PY
+  # the binary-search threshold form, as for every iCE40 part
+  grep -q -- "--thresholds search" out/build_dataflow.log
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "shoal/boards.hpp"
 #include "shoal/error.hpp"
 
 namespace shoal {
@@ -64,25 +65,16 @@ bool BuildConfig::wants(const std::string& output) const {
 
 std::string BuildConfig::part() const {
   if (fpga_part) return *fpga_part;
-  static const std::vector<std::pair<std::string, std::string>> pynq = {
-      {"Ultra96", "xczu3eg-sbva484-1-e"},    {"Ultra96-V2", "xczu3eg-sbva484-1-i"},
-      {"Pynq-Z1", "xc7z020clg400-1"},        {"Pynq-Z2", "xc7z020clg400-1"},
-      {"ZCU102", "xczu9eg-ffvb1156-2-e"},    {"ZCU104", "xczu7ev-ffvc1156-2-e"},
-      {"ZCU111", "xczu28dr-ffvg1517-2-e"},   {"RFSoC2x2", "xczu28dr-ffvg1517-2-e"},
-      {"RFSoC4x2", "xczu48dr-ffvg1517-2-e"}, {"KV260_SOM", "xck26-sfvc784-2LV-c"}};
-  static const std::vector<std::pair<std::string, std::string>> alveo = {
-      {"U50", "xcu50-fsvh2104-2L-e"},
-      {"U200", "xcu200-fsgd2104-2-e"},
-      {"U250", "xcu250-figd2104-2L-e"},
-      {"U280", "xcu280-fsvh2892-2L-e"},
-      {"U55C", "xcu55c-fsvh2892-2L-e"}};
   if (!board) fail("neither fpga_part nor board is given: cannot tell the FPGA part");
-  const auto& table = shell_flow_type == std::optional<std::string>("vitis_alveo") ? alveo : pynq;
-  for (const auto& [b, p] : table)
-    if (b == *board) return p;
-  std::string known;
-  for (const auto& [b, p] : table) known += (known.empty() ? "" : ", ") + b;
-  fail("board '{}' is not known (known: {}); give fpga_part", *board, known);
+  // FINN looks the board up in alveo_part_map for vitis_alveo and in pynq_part_map
+  // otherwise; shoal's table also has its iCE40 boards.
+  return find_board(*board, shell_flow_type.value_or("")).part;
+}
+
+std::string BuildConfig::shell() const {
+  if (shell_flow_type) return *shell_flow_type;
+  if (!board) return "";
+  return find_board(*board).shell;
 }
 
 const std::vector<std::string>& estimate_only_steps() {
@@ -181,9 +173,17 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
       else
         c.shell_flow_type = v;
     }
-  if (c.shell_flow_type && *c.shell_flow_type != "vivado_zynq" &&
-      *c.shell_flow_type != "vitis_alveo")
-    fail("{}: shell_flow_type '{}' is not vivado_zynq or vitis_alveo", what, *c.shell_flow_type);
+  if (c.shell_flow_type) {
+    // FINN's configs spell the ShellFlowType enum's values; its names are accepted too.
+    std::string v = *c.shell_flow_type;
+    std::transform(v.begin(), v.end(), v.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const auto& types = shell_flow_types();
+    if (std::find(types.begin(), types.end(), v) == types.end())
+      fail("{}: shell_flow_type '{}' is not vivado_zynq, vitis_alveo or ice40_uart", what,
+           *c.shell_flow_type);
+    c.shell_flow_type = v;
+  }
   if (j.contains("default_mem_mode") && !j["default_mem_mode"].is_null()) {
     c.default_mem_mode = as_string(j["default_mem_mode"], "default_mem_mode", what);
     if (c.default_mem_mode != "const" && c.default_mem_mode != "decoupled")

@@ -30,8 +30,11 @@ struct BuildConfig {
 
   bool wants(const std::string& output) const;
   // FINN's resolver: fpga_part if set, else the part of the board (pynq_part_map for
-  // vivado_zynq or no shell, alveo_part_map for vitis_alveo), else an Error.
+  // vivado_zynq or no shell, alveo_part_map for vitis_alveo; shoal's boards.hpp also has
+  // iCE40 boards), else an Error.
   std::string part() const;
+  // shell_flow_type, else the board's shell, else "".
+  std::string shell() const;
 };
 
 // Parses and validates; unknown keys, missing required keys and bad values are Errors

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config.hpp"
+#include "shoal/boards.hpp"
 #include "shoal/cli.hpp"
 #include "shoal/error.hpp"
 #include "shoal/io.hpp"
@@ -53,6 +54,34 @@ std::string makefile_for(const std::string& step) {
   fail("unknown step '{}'", step);
 }
 
+// What this build left for Vivado to do, one line each: the machine has no `vivado`, and the
+// build asked for Xilinx outputs that only Vivado makes exactly.
+std::vector<std::string> needs_vivado(const BuildConfig& cfg,
+                                      const std::optional<std::string>& part, const fs::path& out) {
+  std::vector<std::string> lines;
+  if (program_exists("vivado") || !part || part->rfind("ice40", 0) == 0) return lines;
+  if (cfg.wants("out_of_context_synth") &&
+      std::find(cfg.steps.begin(), cfg.steps.end(), "step_out_of_context_synthesis") !=
+          cfg.steps.end())
+    lines.push_back(
+        fmt::format("Needs Vivado: {} holds Yosys' resource counts and a timing estimate; Vivado's "
+                    "out-of-context synthesis (script in {}) gives FINN's numbers",
+                    (out / "report" / "ooc_synth_and_timing.json").string(),
+                    (out / "synth" / "synth_ooc.tcl").string()));
+  if (cfg.wants("bitfile") && cfg.shell() == "vivado_zynq" &&
+      std::find(cfg.steps.begin(), cfg.steps.end(), "step_synthesize_bitfile") != cfg.steps.end())
+    lines.push_back(fmt::format(
+        "Needs Vivado: {} has no finn-accel.bit/.hwh; its README.md gives the command that "
+        "builds them from the project in {}",
+        (out / "bitfile").string(), (out / "synth" / "zynq").string()));
+  if (cfg.wants("deployment_package") && !lines.empty() && cfg.wants("bitfile"))
+    lines.push_back(fmt::format(
+        "Needs Vivado: {} has the driver, but its bitfile/ only a README until the bitfile "
+        "exists",
+        (out / "deploy").string()));
+  return lines;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,7 +100,12 @@ int main(int argc, char** argv) {
       "Hardware outputs: stitched_ip (ip/, fifo_sizing.json, final_hw_config.json,\n"
       "stitched_ip/), rtlsim_performance (report/rtlsim_performance.json), pynq_driver\n"
       "(driver/), deployment_package (deploy/) and out_of_context_synth\n"
-      "(report/ooc_synth_and_timing.json, synth/); bitfile is not available yet.\n"};
+      "(report/ooc_synth_and_timing.json, synth/) and bitfile (bitfile/: synth --bitfile\n"
+      "for board with shell_flow_type vivado_zynq or ice40_uart, default the board's). Any\n"
+      "of them makes the stitched design. Where `vivado` is not on PATH, the Xilinx outputs\n"
+      "that need it are listed before `Completed successfully`, one `Needs Vivado:` line\n"
+      "each: the OOC numbers are then Yosys' estimate, and a Zynq bitfile is a Vivado\n"
+      "project with a README.\n"};
   auto options = make_options(info);
   options.add_options()("output-dir", "output directory (overrides output_dir)",
                         cxxopts::value<std::string>())("positional", "model and config",
@@ -89,19 +123,27 @@ int main(int argc, char** argv) {
     std::string makefile = "estimate.mk";
     for (const auto& step : cfg.steps)
       if (makefile_for(step) == "dataflow.mk") makefile = "dataflow.mk";
-    if (cfg.wants("bitfile"))
-      fail(
-          "generate_outputs: 'bitfile' is not available yet in shoal (available: "
-          "estimate_reports, stitched_ip, rtlsim_performance, out_of_context_synth, "
-          "pynq_driver, deployment_package)");
-    for (const char* output :
-         {"rtlsim_performance", "out_of_context_synth", "pynq_driver", "deployment_package"})
-      if (cfg.wants(output) && !cfg.wants("stitched_ip"))
-        fail("generate_outputs: {} needs stitched_ip (it works on the stitched design)", output);
-    // The part matters only to the stitched IP's project script; estimate-only builds
-    // need neither fpga_part nor board.
+    // FINN's hardware outputs all work on the stitched design, so it is made whenever one
+    // is asked for (FINN's ZynqBuild stitches its own copy for bitfile without STITCHED_IP).
+    bool stitch = false;
+    for (const char* output : {"stitched_ip", "rtlsim_performance", "out_of_context_synth",
+                               "bitfile", "pynq_driver", "deployment_package"})
+      stitch = stitch || cfg.wants(output);
+    const std::string shell = cfg.shell();
+    if (cfg.wants("bitfile")) {
+      if (!cfg.board)
+        fail("generate_outputs: bitfile needs board (the shell is made for a board: {})",
+             "Ultra96, Pynq-Z2, ZCU104, ..., iCEBreaker, iCE40HX8K-B-EVN");
+      if (shell == "vitis_alveo")
+        fail(
+            "generate_outputs: bitfile for shell_flow_type vitis_alveo needs Vitis (v++); "
+            "shoal builds bitfiles for vivado_zynq and ice40_uart");
+      find_board(*cfg.board, shell);  // an unknown board fails before the build starts
+    }
+    // The part matters only to the hardware steps; estimate-only builds need neither
+    // fpga_part nor board.
     std::optional<std::string> part;
-    if (makefile == "dataflow.mk" && cfg.wants("stitched_ip")) part = cfg.part();
+    if (makefile == "dataflow.mk" && stitch) part = cfg.part();
     fs::path out = r.count("output-dir") ? fs::path(r["output-dir"].as<std::string>())
                                          : fs::path(cfg.output_dir);
     make_dirs(out);
@@ -122,15 +164,16 @@ int main(int argc, char** argv) {
         "TARGET_FPS=" + cfg.target_fps_text.value_or(""),
         "FOLDING_CONFIG=" +
             (cfg.folding_config_file ? fs::absolute(*cfg.folding_config_file).string() : ""),
-        std::string("STITCHED_IP=") + (cfg.wants("stitched_ip") ? "1" : "0"),
+        std::string("STITCHED_IP=") + (stitch ? "1" : "0"),
         std::string("RTLSIM_PERFORMANCE=") + (cfg.wants("rtlsim_performance") ? "1" : "0"),
         "RTLSIM_N=" + (cfg.rtlsim_batch_size ? std::to_string(*cfg.rtlsim_batch_size) : ""),
         std::string("OOC_SYNTH=") + (cfg.wants("out_of_context_synth") ? "1" : "0"),
         std::string("PYNQ_DRIVER=") + (cfg.wants("pynq_driver") ? "1" : "0"),
         std::string("DEPLOYMENT_PACKAGE=") + (cfg.wants("deployment_package") ? "1" : "0"),
-        std::string("DRIVER_PLATFORM=") +
-            (cfg.shell_flow_type == std::optional<std::string>("vitis_alveo") ? "alveo"
-                                                                              : "zynq-iodma"),
+        std::string("BITFILE=") + (cfg.wants("bitfile") ? "1" : "0"),
+        "BOARD=" + cfg.board.value_or(""),
+        "SHELL_FLOW_TYPE=" + shell,
+        std::string("DRIVER_PLATFORM=") + (shell == "vitis_alveo" ? "alveo" : "zynq-iodma"),
     };
     if (part) vars.push_back("FPGA_PART=" + *part);
 
@@ -187,6 +230,10 @@ int main(int argc, char** argv) {
     nlohmann::ordered_json times = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < n; ++i) times[cfg.steps[i]] = seconds[i];
     write_python_json((out / "time_per_step.json").string(), times);
+    for (const std::string& line : needs_vivado(cfg, part, out)) {
+      std::cout << line << "\n";
+      log << log_stamp() << line << "\n";
+    }
     std::cout << "Completed successfully\n";
     log << log_stamp() << "Completed successfully\n";
     return 0;

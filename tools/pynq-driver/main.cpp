@@ -122,10 +122,18 @@ void write_deployment(const fs::path& deploy, const fs::path& bitfile_src, const
   write_driver_dir(deploy / "driver", files);
   const fs::path target = deploy / "bitfile";
   make_dirs(target);
-  const auto names = bitfile_names(platform);
+  auto names = bitfile_names(platform);
   std::error_code ec;
+  // The iCE40 shell's bitstream (synth --bitfile, ice40_uart): its host side is
+  // driver/host_serial.py.
+  if (fs::is_regular_file(bitfile_src / "finn-accel.bin", ec)) names = {"finn-accel.bin"};
   if (!fs::is_regular_file(bitfile_src / names[0], ec)) {
-    write_file_atomic((target / "README.md").string(), bitfile_readme(platform));
+    // synth --bitfile leaves a README with the command that finishes the job (the
+    // project it wrote); without one, the generic account.
+    write_file_atomic((target / "README.md").string(),
+                      fs::is_regular_file(bitfile_src / "README.md", ec)
+                          ? read_file((bitfile_src / "README.md").string())
+                          : bitfile_readme(platform));
     warn(fmt::format("no {} in {}: {} says which step makes it", names[0], bitfile_src.string(),
                      (target / "README.md").string()));
     return;
@@ -174,7 +182,8 @@ int main(int argc, char** argv) {
       "is 1000 / T MHz, T from --clk-ns, else the model's clock, else 100 MHz.\n"
       "--deploy assembles FINN's deployment package (step_deployment_package):\n"
       "DEPLOY_DIR/driver (the same files) and DEPLOY_DIR/bitfile, a copy of BITFILE_DIR\n"
-      "(default DIR/bitfile) when it holds finn-accel.bit (.xclbin for alveo), else a README\n"
+      "(default DIR/bitfile) when it holds finn-accel.bit (.xclbin for alveo; .bin for the\n"
+      "iCE40 shell, whose host side is host_serial.py), else a README\n"
       "saying which step makes it (synthesis with Vivado).\n"};
   auto options = make_options(info);
   options.add_options()("out-dir", "output directory (the driver goes to DIR/driver)",
