@@ -11,14 +11,13 @@ Wall-clock seconds of one `build-dataflow MODEL CONFIG` run into an empty output
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
 
-from models import bench_models
+from models import bench_models, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = ["step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
@@ -50,12 +49,7 @@ def main():
         results[name] = {"median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4),
                          "max_s": round(max(times), 4)}
         print(name, results[name])
-    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()}, "runs": args.runs,
-              "estimate_only_build": results}
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-        f.write("\n")
+    write_results(args.out, {"runs": args.runs, "estimate_only_build": results})
     shutil.rmtree(tmp, ignore_errors=True)
 
 

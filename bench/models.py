@@ -21,3 +21,16 @@ def bench_models(bin_dir, tmp):
             if onnx:
                 models[name] = (os.path.join(d, onnx[0]), os.path.join(d, "input.npy"))
     return models
+
+
+def write_results(path, fields):
+    """Writes {"machine": ..., **fields} as indented JSON to path."""
+    import json
+    import platform
+    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                          "loadavg_1min": round(os.getloadavg()[0], 2)}}
+    report.update(fields)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")

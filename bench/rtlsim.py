@@ -12,16 +12,14 @@ Per model and folding:
   cycles, sim_s   the performance run of N frames; cycles_per_s = cycles / sim_s
 """
 import argparse
-import json
 import os
-import platform
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 
-from models import bench_models
+from models import bench_models, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -76,12 +74,7 @@ def main():
             r = measure(args.bin, model, os.path.join(tmp, f"{name}_{label}"), fps, args.frames)
             results.setdefault(name, {})[label] = r
             print(name, label, r, flush=True)
-    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-              "clock_ns": 10, "rtlsim": results}
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-        f.write("\n")
+    write_results(args.out, {"clock_ns": 10, "rtlsim": results})
     shutil.rmtree(tmp, ignore_errors=True)
 
 
