@@ -9,6 +9,7 @@
 #include "shoal/error.hpp"
 #include "shoal/hw_op.hpp"
 #include "shoal/io.hpp"
+#include "shoal/rtl.hpp"
 #include "shoal/stitch.hpp"
 
 namespace shoal {
@@ -80,6 +81,9 @@ void generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
     set_attr(n, "ip_path", rel);
     set_attr(n, "gen_top_module", tops[i]);
   }
+  // Nodes recorded with threshold_impl "search" (ipgen --thresholds search) get the
+  // search form of their thresholds, whoever regenerates their IP (stitch, FIFO sizing).
+  apply_threshold_impl(m, ip_dir);
 }
 
 fs::path node_ip_dir(const Model& m, const onnx::NodeProto& n, const fs::path& model_dir) {
