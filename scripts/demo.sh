@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo of `make demo`: generate the facile-like MLP, run FINN's estimate-only build on it
-# with build-dataflow, then the hardware build (stitched IP, RTL simulation), and show the
-# results.
+# with build-dataflow, then the hardware build (stitched IP, RTL simulation) and a bitstream for
+# an iCE40 board, and show the results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -73,4 +73,20 @@ step "onnx-exec --rtlsim: host nodes executed, the partition simulated in the st
   --partition "$hw/intermediate_models/step_create_stitched_ip.onnx" --rtlsim \
   --expect "$out/model/expected_output.npy" -o "$out/output_rtlsim.npy"
 
-printf '\nEverything is in %s/ (estimate-only build) and %s/ (hardware build)\n' "$build" "$hw"
+step "build-dataflow: a bitstream for the iCEBreaker (iCE40UP5K, UART shell; PE = SIMD = 1)"
+cat > "$out/ice40_build_config.json" <<'JSON'
+{
+  "output_dir": "output_ice40",
+  "synth_clk_period_ns": 10.0,
+  "board": "iCEBreaker",
+  "generate_outputs": ["bitfile", "pynq_driver", "deployment_package"]
+}
+JSON
+"$bin/build-dataflow" "$out/model/model.onnx" "$out/ice40_build_config.json" --output-dir "$out/output_ice40"
+ice="$out/output_ice40"
+step "report/post_route_timing.json (Yosys, nextpnr-ice40, icepack) and the deployment package"
+cat "$ice/report/post_route_timing.json"; echo
+ls -l "$ice/deploy/bitfile" "$ice/deploy/driver"
+
+printf '\nEverything is in %s/ (estimate-only build), %s/ (hardware build) and %s/ (iCE40 bitstream)\n' \
+  "$build" "$hw" "$ice"

@@ -292,3 +292,30 @@ PY
   # the binary-search threshold form, as for every iCE40 part
   grep -q -- "--thresholds search" out/build_dataflow.log
 }
+
+@test "shared facile_like and TFC_1W1A on the iCEBreaker: bitstream, fmax after place and route, exact outputs" {
+  require_shared
+  cd "$BATS_TEST_TMPDIR"
+  cat > cfg.json <<'JSON'
+{"output_dir": "out", "synth_clk_period_ns": 10.0, "board": "iCEBreaker",
+ "generate_outputs": ["bitfile"]}
+JSON
+  for m in facile_like TFC_1W1A; do
+    run build-dataflow "$(shared_model $m)" cfg.json --output-dir "$m"
+    assert_success
+    [ "$(stat -c %s $m/bitfile/finn-accel.bin)" = 104090 ]
+    py - "$m/report/post_route_timing.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+u = r["utilization"]
+assert r["fmax_mhz"] >= 12.0 and r["timing_met"], r
+assert u["ICESTORM_LC"]["used"] <= 5280 and u["ICESTORM_RAM"]["used"] <= 30, u
+print(sys.argv[1], r["fmax_mhz"], u["ICESTORM_LC"]["used"], u["ICESTORM_RAM"]["used"])
+PY
+    # the design in the bitstream (binary-search thresholds) computes the model exactly
+    run onnx-exec "$m/intermediate_models/dataflow_parent.onnx" "$SHARED/$m/input.npy" \
+      --partition "$m/intermediate_models/step_create_stitched_ip.onnx" --rtlsim \
+      --expect "$SHARED/$m/expected_output.npy" --atol "$(shared_atol $m)" -o "$m/out.npy"
+    assert_success
+  done
+}

@@ -80,7 +80,7 @@ $2" "$1"
   run synth "$F/stitched.onnx" --part xc7z020clg400-1 --report-dir "$BATS_FILE_TMPDIR/r7" \
     --work-dir "$W"
   assert_success
-  assert_output --regexp '^synth: xc7z020clg400-1 \(yosys synth_xilinx -family xc7\): LUT 4589, FF 1769, DSP 14, BRAM 0; estimated fmax 119\.69 MHz \(critical path 8\.355 ns without routing, clock 10 ns\), 275781 fps; Vivado not on PATH, synth_ooc\.tcl written; [0-9.]+ (s|min)'
+  assert_output --regexp '^synth: xc7z020clg400-1 \(yosys synth_xilinx -family xc7\): LUT 4700, FF 1769, DSP 14, BRAM 0; estimated fmax 119\.69 MHz \(critical path 8\.355 ns without routing, clock 10 ns\), 275781 fps; Vivado not on PATH, synth_ooc\.tcl written; [0-9.]+ (s|min)'
   R=$BATS_FILE_TMPDIR/r7/ooc_synth_and_timing.json
   run keys_of "$R"
   assert_output "LUT FF DSP BRAM WNS fmax_mhz estimated_throughput_fps URAM LUT_logic LUTRAM SRL CARRY critical_path_ns max_cycles part clk_ns synthesis_tool timing vivado work_dir"
@@ -93,7 +93,7 @@ assert r["estimated_throughput_fps"] == r["fmax_mhz"] * 1e6 / 434
 assert r["fmax_mhz"] > 0
 print(r["synthesis_tool"])
 print(r["timing"].startswith("optimistic estimate, not Vivado timing"), r["vivado"], r["work_dir"])'
-  assert_line --index 0 "4589.0 1769.0 14.0 0.0 0.0 4559.0 24.0 6.0 546.0"
+  assert_line --index 0 "4700.0 1769.0 14.0 0.0 0.0 4670.0 24.0 6.0 546.0"
   assert_line --index 1 "1.645 8.355 434 10.0"
   assert_line --index 2 "yosys 0.23 synth_xilinx -family xc7 -flatten -noiopad -noclkbuf -top finn_design_wrapper"
   assert_line --index 3 "True not run (vivado is not on PATH); ../w7/synth_ooc.tcl is the Vivado script ../w7"
@@ -112,7 +112,7 @@ print(r["timing"].startswith("optimistic estimate, not Vivado timing"), r["vivad
   assert_output --partial "Yosys netlist reused from the work dir"
   run on_report "$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json" '
 print(r["LUT"], r["WNS"], r["clk_ns"], r["fmax_mhz"] == 1000.0 / (5.0 - r["WNS"]))'
-  assert_output "4589.0 -3.355 5.0 True"
+  assert_output "4700.0 -3.355 5.0 True"
 }
 
 @test "--per-layer on xcup: every node synthesized alone, with a total" {
@@ -130,15 +130,15 @@ for name, e in r.items():
     print(name, *e, *e.values())
 t = r.pop("total")
 assert all(t[k] == float(sum(e[k] for e in r.values())) for k in t)'
-  assert_line --index 0 "StreamingFCLayer_Batch_0 LUT FF BRAM URAM DSP 171 73 0.0 0 0"
-  assert_line --index 1 "StreamingFCLayer_Batch_1 LUT FF BRAM URAM DSP 189 80 0.0 0 0"
-  assert_line --index 2 "StreamingFCLayer_Batch_2 LUT FF BRAM URAM DSP 134 60 0.0 0 0"
+  assert_line --index 0 "StreamingFCLayer_Batch_0 LUT FF BRAM URAM DSP 174 73 0.0 0 0"
+  assert_line --index 1 "StreamingFCLayer_Batch_1 LUT FF BRAM URAM DSP 193 80 0.0 0 0"
+  assert_line --index 2 "StreamingFCLayer_Batch_2 LUT FF BRAM URAM DSP 136 60 0.0 0 0"
   assert_line --index 3 "StreamingFCLayer_Batch_3 LUT FF BRAM URAM DSP 70 40 0.0 0 0"
-  assert_line --index 4 "total LUT FF BRAM URAM DSP 564.0 253.0 0.0 0.0 0.0"
+  assert_line --index 4 "total LUT FF BRAM URAM DSP 573.0 253.0 0.0 0.0 0.0"
   run on_report "$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json" '
 print(r["LUT"], r["FF"], r["LUTRAM"], r["critical_path_ns"], r["synthesis_tool"])
 print(r["timing"])'
-  assert_line --index 0 "570.0 253.0 24.0 3.003 yosys 0.23 synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top finn_design_wrapper"
+  assert_line --index 0 "584.0 253.0 24.0 3.227 yosys 0.23 synth_xilinx -family xcup -flatten -noiopad -noclkbuf -top finn_design_wrapper"
   assert_line --index 1 --partial "; no delay model for RAM32M16"
 }
 
@@ -147,7 +147,7 @@ print(r["timing"])'
   run synth "$S/stitched.onnx" --part ice40up5k-sg48 --report-dir "$BATS_TEST_TMPDIR/r" \
     --work-dir "$W"
   assert_success
-  assert_output --regexp "^synth: ice40up5k-sg48 \(yosys synth_ice40, nextpnr-ice40\): 1154/5280 LCs, 0/30 RAM, 0/8 DSP; fmax [0-9.]+ MHz placed and routed \(timing (not )?met at 100\.00 MHz\), [0-9]+ fps; bitstream $W/ice40/finn_design_wrapper\.bin; [0-9.]+ s$"
+  assert_output --regexp "^synth: ice40up5k-sg48 \(yosys synth_ice40, nextpnr-ice40\): 1158/5280 LCs, 0/30 RAM, 0/8 DSP; fmax [0-9.]+ MHz placed and routed \(timing (not )?met at 100\.00 MHz\), [0-9]+ fps; bitstream $W/ice40/finn_design_wrapper\.bin; [0-9.]+ s$"
   R=$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json
   run keys_of "$R"
   assert_output "LUT FF DSP BRAM WNS fmax_mhz estimated_throughput_fps timing_met utilization bitstream max_cycles part clk_ns synthesis_tool timing io_wrapper work_dir"
@@ -161,7 +161,7 @@ assert r["max_cycles"] == 434 and r["estimated_throughput_fps"] == r["fmax_mhz"]
 print(r["bitstream"], r["synthesis_tool"])
 print(r["timing"])
 print(r["io_wrapper"])'
-  assert_line --index 0 "855.0 375.0 0.0 0.0 ICESTORM_LC=1154/5280 ICESTORM_RAM=0/30 ICESTORM_DSP=0/8 SB_IO=8/96"
+  assert_line --index 0 "856.0 375.0 0.0 0.0 ICESTORM_LC=1158/5280 ICESTORM_RAM=0/30 ICESTORM_DSP=0/8 SB_IO=8/96"
   assert_line --index 1 "../w/ice40/finn_design_wrapper.bin yosys 0.23 synth_ice40 -dsp -top shoal_ice40_top, nextpnr-ice40 0.4-1+b1, icepack"
   assert_line --index 2 "placed and routed (nextpnr-ice40 --freq 100 --seed 1): fmax of the design core, its I/O wrapped by shoal_ice40_top"
   assert_line --index 3 "shoal_ice40_top: 8 pins, all registered; s_axis_0 TDATA (8 bits) from a serial-in shift register, m_axis_0 TDATA (8 bits) XOR-reduced to one pin by 2 stages of registered 4-input XORs; LUT and FF include its 16 flip-flops"
@@ -176,7 +176,7 @@ print(r["io_wrapper"])'
   run synth "$BATS_TEST_TMPDIR/s3/stitched.onnx" --part ice40hx1k-tq144 \
     --report-dir "$BATS_TEST_TMPDIR/r" --work-dir "$BATS_TEST_TMPDIR/w"
   assert_failure 1
-  assert_output "synth: error: the design does not fit ice40hx1k-tq144: it needs 1564 logic cells (ICESTORM_LC), the device has 1280"
+  assert_output "synth: error: the design does not fit ice40hx1k-tq144: it needs 1555 logic cells (ICESTORM_LC), the device has 1280"
   [ ! -e "$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json" ]
 }
 
@@ -240,11 +240,12 @@ print(r["max_cycles"], r["BRAM"], r["utilization"]["ICESTORM_LC"]["used"])'
   done
 }
 
-@test "shared facile_like: larger than any iCE40 at PE=SIMD=1, and said so" {
+@test "shared facile_like, parallel threshold form: larger than any iCE40 at PE=SIMD=1, and said so" {
   require_shared
   hw_flow_shared facile_like "$BATS_TEST_TMPDIR/fl" ""
   run synth "$BATS_TEST_TMPDIR/fl/stitched.onnx" --part ice40hx8k-ct256 \
     --report-dir "$BATS_TEST_TMPDIR/r" --work-dir "$BATS_TEST_TMPDIR/w"
   assert_failure 1
-  assert_output "synth: error: the design does not fit ice40hx8k-ct256: it needs 10440 logic cells (ICESTORM_LC), the device has 7680"
+  # (ipgen --thresholds search, which the pipeline uses for iCE40 parts, makes it fit)
+  assert_output --regexp "^synth: error: the design does not fit ice40hx8k-ct256: it needs [0-9]{5} logic cells \(ICESTORM_LC\), the device has 7680$"
 }
