@@ -15,7 +15,7 @@ BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-compiler \
   nlohmann-json3-dev libcxxopts-dev libfmt-dev libgtest-dev googletest \
   bats bats-support bats-assert python3-numpy python3-onnx \
-  verilator yosys iverilog nextpnr-ice40 fpga-icestorm tcl parallel
+  verilator yosys iverilog nextpnr-ice40 fpga-icestorm tcl parallel ccache
 
 .PHONY: all build test unit-test tool-test demo deps check-deps install clean format format-check lint
 
