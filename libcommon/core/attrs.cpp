@@ -1,7 +1,7 @@
-#include "shoal/attrs.hpp"
+#include "shoal/core/attrs.hpp"
 
-#include "shoal/error.hpp"
-#include "shoal/tensor_proto.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/tensor_proto.hpp"
 
 namespace shoal {
 

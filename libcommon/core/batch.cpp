@@ -1,8 +1,8 @@
-#include "shoal/batch.hpp"
+#include "shoal/core/batch.hpp"
 
 #include <cstring>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 

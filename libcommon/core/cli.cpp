@@ -1,8 +1,8 @@
-#include "shoal/cli.hpp"
+#include "shoal/core/cli.hpp"
 
 #include <iostream>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 

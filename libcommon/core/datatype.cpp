@@ -1,9 +1,9 @@
-#include "shoal/datatype.hpp"
+#include "shoal/core/datatype.hpp"
 
 #include <charconv>
 #include <cmath>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 namespace {

@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 namespace {

@@ -1,12 +1,12 @@
-#include "shoal/executor.hpp"
+#include "shoal/core/executor.hpp"
 
 #include <cmath>
 #include <queue>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 namespace {

@@ -1,4 +1,4 @@
-#include "shoal/io.hpp"
+#include "shoal/core/io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

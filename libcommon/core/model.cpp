@@ -1,4 +1,4 @@
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <set>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/tensor_proto.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/tensor_proto.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

@@ -1,9 +1,9 @@
-#include "shoal/npy.hpp"
+#include "shoal/core/npy.hpp"
 
 #include <cctype>
 #include <cstring>
 
-#include "shoal/io.hpp"
+#include "shoal/core/io.hpp"
 
 namespace shoal {
 namespace {

@@ -2,9 +2,9 @@
 #include <map>
 #include <mutex>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 

@@ -1,4 +1,4 @@
-#include "shoal/process.hpp"
+#include "shoal/core/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 extern char** environ;
 

@@ -1,11 +1,11 @@
-#include "shoal/pyjson.hpp"
+#include "shoal/core/pyjson.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
 
 namespace shoal {
 

@@ -1,14 +1,14 @@
-#include "shoal/shape_inference.hpp"
+#include "shoal/core/shape_inference.hpp"
 
 #include <map>
 #include <set>
 #include <unordered_map>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
-#include "shoal/process.hpp"
-#include "shoal/shape_rules.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/core/shape_rules.hpp"
 
 namespace shoal {
 namespace {

@@ -5,10 +5,9 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "../ops/op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
-#include "shoal/shape_rules.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/shape_rules.hpp"
 
 namespace shoal {
 namespace {
@@ -64,7 +63,7 @@ const std::unordered_map<std::string, Rule>& rules() {
     auto broadcast = [](const Model&, const onnx::NodeProto&,
                         const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       Shape s = in[0]->shape;
-      for (std::size_t i = 1; i < in.size(); ++i) s = ops::broadcast_shapes(s, in[i]->shape);
+      for (std::size_t i = 1; i < in.size(); ++i) s = broadcast_shapes(s, in[i]->shape);
       return std::vector<Info>{{s, in[0]->type}};
     };
     for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"}) t[op] = broadcast;
@@ -72,8 +71,7 @@ const std::unordered_map<std::string, Rule>& rules() {
                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       Shape a = in[0]->shape, b = in[1]->shape;
       if (a.size() < 2 || b.size() < 2) return std::nullopt;
-      Shape batch =
-          ops::broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+      Shape batch = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
       batch.push_back(a[a.size() - 2]);
       batch.push_back(b.back());
       return std::vector<Info>{{batch, ElemType::Float}};
@@ -134,7 +132,7 @@ const std::unordered_map<std::string, Rule>& rules() {
         k = attr_int(n, "k", 1);
       if (!k) return std::nullopt;
       Shape s = in[0]->shape;
-      s[ops::normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(s.size()))] = *k;
+      s[normalize_axis(attr_int(n, "axis", -1), static_cast<int64_t>(s.size()))] = *k;
       return std::vector<Info>{{s, in[0]->type}, {s, ElemType::Int64}};
     };
     t["Shape"] = [](const Model&, const onnx::NodeProto& n,
@@ -150,7 +148,7 @@ const std::unordered_map<std::string, Rule>& rules() {
                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       if (in.size() < 2 || !in[1]) return std::nullopt;
       const Shape& data = in[0]->shape;
-      int64_t axis = ops::normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(data.size()));
+      int64_t axis = normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(data.size()));
       Shape s(data.begin(), data.begin() + axis);
       s.insert(s.end(), in[1]->shape.begin(), in[1]->shape.end());
       s.insert(s.end(), data.begin() + axis + 1, data.end());
@@ -201,7 +199,7 @@ const std::unordered_map<std::string, Rule>& rules() {
     t["Concat"] = [](const Model&, const onnx::NodeProto& n,
                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       Shape s = in[0]->shape;
-      int64_t axis = ops::normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(s.size()));
+      int64_t axis = normalize_axis(attr_int(n, "axis", 0), static_cast<int64_t>(s.size()));
       bool values = s.size() == 1;
       std::vector<int64_t> v;
       for (std::size_t i = 0; i < in.size(); ++i) {

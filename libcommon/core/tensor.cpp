@@ -1,5 +1,6 @@
-#include "shoal/tensor.hpp"
+#include "shoal/core/tensor.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace shoal {
@@ -91,6 +92,25 @@ std::string format_shape(const Shape& shape) {
     s += std::to_string(shape[i]);
   }
   return s + "]";
+}
+
+int64_t normalize_axis(int64_t axis, int64_t rank) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) fail("axis {} is out of range for rank {}", axis, rank);
+  return a;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b) {
+  std::size_t r = std::max(a.size(), b.size());
+  Shape out(r);
+  for (std::size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail("shapes {} and {} do not broadcast", format_shape(a), format_shape(b));
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
 }
 
 Tensor::Tensor(ElemType type, Shape shape) : type_(type), shape_(std::move(shape)) {

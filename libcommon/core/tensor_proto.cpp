@@ -1,4 +1,4 @@
-#include "shoal/tensor_proto.hpp"
+#include "shoal/core/tensor_proto.hpp"
 
 #include <cstring>
 

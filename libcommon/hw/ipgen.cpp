@@ -5,12 +5,12 @@
 
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
-#include "shoal/rtl.hpp"
-#include "shoal/stitch.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/hw/stitch.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/ops/rtl.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

@@ -1,10 +1,10 @@
-#include "shoal/rtlsim.hpp"
+#include "shoal/hw/rtlsim.hpp"
 
 #include <random>
 
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/rtl.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/ops/rtl.hpp"
 
 namespace shoal {
 

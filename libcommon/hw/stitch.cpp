@@ -7,12 +7,12 @@
 #include <numeric>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
-#include "shoal/stitch.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/hw/stitch.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "shoal/verilator_sim.hpp"
+#include "shoal/hw/verilator_sim.hpp"
 
 #include <unistd.h>
 
@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

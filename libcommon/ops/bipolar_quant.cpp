@@ -1,7 +1,7 @@
 // BipolarQuant (QONNX, dialect.md §2): y = (x >= 0 ? +1 : -1) * scale.
 #include "op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 namespace {

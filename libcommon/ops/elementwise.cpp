@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 namespace {

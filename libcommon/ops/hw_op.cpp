@@ -1,7 +1,7 @@
-#include "shoal/hw_op.hpp"
+#include "shoal/ops/hw_op.hpp"
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 

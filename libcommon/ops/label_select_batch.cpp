@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <numeric>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
 namespace {

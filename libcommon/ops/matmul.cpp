@@ -1,9 +1,9 @@
 // MatMul (numpy semantics, with batch broadcasting) and Gemm. Dot products accumulate in
 // double and round once to float32, so integer-valued products are exact.
 #include "op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/ops/kernels.hpp"
 
 namespace shoal {
 namespace {

@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/ops/kernels.hpp"
 
 namespace shoal {
 

@@ -5,8 +5,8 @@
 #include <numeric>
 
 #include "op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 namespace {

@@ -8,25 +8,6 @@ std::vector<int64_t> strides_of(const Shape& shape) {
   return s;
 }
 
-int64_t normalize_axis(int64_t axis, int64_t rank) {
-  int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) fail("axis {} is out of range for rank {}", axis, rank);
-  return a;
-}
-
-Shape broadcast_shapes(const Shape& a, const Shape& b) {
-  std::size_t r = std::max(a.size(), b.size());
-  Shape out(r);
-  for (std::size_t i = 0; i < r; ++i) {
-    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
-    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
-    if (da != db && da != 1 && db != 1)
-      fail("shapes {} and {} do not broadcast", format_shape(a), format_shape(b));
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
-
 std::vector<int64_t> broadcast_index(const Shape& in, const Shape& out) {
   const std::size_t r = out.size();
   std::vector<int64_t> in_strides(r, 0);

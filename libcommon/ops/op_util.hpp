@@ -4,15 +4,15 @@
 #include <cstdint>
 #include <vector>
 
-#include "shoal/error.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal::ops {
 
 std::vector<int64_t> strides_of(const Shape& shape);
-int64_t normalize_axis(int64_t axis, int64_t rank);
-// numpy broadcasting of two shapes; an Error names both when they don't broadcast.
-Shape broadcast_shapes(const Shape& a, const Shape& b);
+// The shape arithmetic the shape rules share lives in core (tensor.hpp).
+using shoal::broadcast_shapes;
+using shoal::normalize_axis;
 // For every element of `out`, the flat index of the element of `in` it reads when `in` is
 // broadcast to `out`.
 std::vector<int64_t> broadcast_index(const Shape& in, const Shape& out);

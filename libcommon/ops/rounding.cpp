@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal::ops {
 

@@ -1,4 +1,4 @@
-#include "shoal/rtl.hpp"
+#include "shoal/ops/rtl.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -7,12 +7,12 @@
 #include <regex>
 #include <sstream>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/process.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

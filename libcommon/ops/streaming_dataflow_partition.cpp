@@ -5,10 +5,10 @@
 #include <map>
 #include <memory>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
-#include "shoal/kernels.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/ops/kernels.hpp"
 
 namespace shoal {
 namespace {

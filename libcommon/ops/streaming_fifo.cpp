@@ -2,10 +2,10 @@
 // folded shape's last dimension; executes as the identity.
 #include <cmath>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
 namespace {

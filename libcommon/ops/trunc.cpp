@@ -3,8 +3,8 @@
 
 #include "op_util.hpp"
 #include "rounding.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
 
 namespace shoal {
 namespace {

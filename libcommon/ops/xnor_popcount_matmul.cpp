@@ -1,8 +1,8 @@
 // XnorPopcountMatMul (dialect.md §2): both inputs BINARY, y = (matmul(2A-1, 2W-1) + K) / 2,
 // the number of positions where A and W agree. Output UINT32.
-#include "shoal/attrs.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/ops/kernels.hpp"
 
 namespace shoal {
 

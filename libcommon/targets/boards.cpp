@@ -1,6 +1,6 @@
-#include "shoal/boards.hpp"
+#include "shoal/targets/boards.hpp"
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 

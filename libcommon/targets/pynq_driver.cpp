@@ -1,10 +1,10 @@
-#include "shoal/pynq_driver.hpp"
+#include "shoal/targets/pynq_driver.hpp"
 
 #include <fmt/format.h>
 
-#include "shoal/error.hpp"
-#include "shoal/rtlsim.hpp"
-#include "shoal/stitch.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/hw/rtlsim.hpp"
+#include "shoal/hw/stitch.hpp"
 
 namespace shoal {
 

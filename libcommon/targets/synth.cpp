@@ -1,7 +1,7 @@
 // synth: the part names, the work directory, Yosys runs and their reuse, the per-layer
 // synthesis, and the choice of flow. The flows themselves are in synth_xilinx.cpp and
 // synth_ice40.cpp.
-#include "shoal/synth.hpp"
+#include "shoal/targets/synth.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,13 +10,13 @@
 #include <cstdlib>
 #include <regex>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/folding.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
-#include "shoal/pyjson.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/folding.hpp"
 #include "synth_internal.hpp"
 
 namespace shoal {

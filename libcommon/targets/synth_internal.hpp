@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "shoal/bitfile.hpp"
-#include "shoal/boards.hpp"
-#include "shoal/stitch.hpp"
-#include "shoal/synth.hpp"
+#include "shoal/hw/stitch.hpp"
+#include "shoal/targets/bitfile.hpp"
+#include "shoal/targets/boards.hpp"
+#include "shoal/targets/synth.hpp"
 
 namespace shoal::synth_detail {
 

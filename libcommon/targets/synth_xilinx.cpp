@@ -6,9 +6,9 @@
 #include <cmath>
 #include <regex>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
 #include "synth_internal.hpp"
 
 namespace shoal::synth_detail {

@@ -5,10 +5,10 @@
 
 #include <numeric>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
-#include "shoal/pynq_driver.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/targets/pynq_driver.hpp"
 #include "synth_internal.hpp"
 
 namespace shoal::synth_detail {

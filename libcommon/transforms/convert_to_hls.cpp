@@ -4,14 +4,14 @@
 // on the host and notes why, so the partition step can explain a split.
 #include <cmath>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hls_conversion.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/op.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/streamline.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/hls_conversion.hpp"
+#include "shoal/transforms/streamline.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

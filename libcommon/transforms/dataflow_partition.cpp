@@ -2,11 +2,11 @@
 #include <algorithm>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hls_conversion.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/hls_conversion.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

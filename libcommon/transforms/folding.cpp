@@ -4,11 +4,11 @@
 #include <map>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/folding.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/folding.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

@@ -4,13 +4,13 @@
 #include <map>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/op.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/tensor_proto.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/core/tensor_proto.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

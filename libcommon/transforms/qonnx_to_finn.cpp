@@ -8,13 +8,13 @@
 #include <set>
 
 #include "../ops/op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/op.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/ops/kernels.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 namespace {

@@ -1,5 +1,5 @@
 // step_tidy_up (dialect.md §3.2).
-#include "shoal/transforms.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "shoal/boards.hpp"
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/targets/boards.hpp"
 
 using namespace shoal;
 

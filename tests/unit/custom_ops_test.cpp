@@ -1,9 +1,9 @@
 // The general custom ops, executed through the registry and executor (dialect.md §2).
 #include <gtest/gtest.h>
 
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "shoal/datatype.hpp"
-#include "shoal/error.hpp"
+#include "shoal/core/datatype.hpp"
+#include "shoal/core/error.hpp"
 
 using shoal::DataType;
 

@@ -2,9 +2,9 @@
 // (estimates.md §5 and the v0.6 cybersecurity notebook, hardware.md §8).
 #include <gtest/gtest.h>
 
-#include "shoal/folding.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/pyjson.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/folding.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

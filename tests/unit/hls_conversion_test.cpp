@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <random>
 
-#include "shoal/error.hpp"
-#include "shoal/hls_conversion.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/transforms/hls_conversion.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "shoal/error.hpp"
-#include "shoal/npy.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/npy.hpp"
 
 using namespace shoal;
 

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
-#include "shoal/rtl.hpp"
-#include "shoal/rtlsim.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/hw/rtlsim.hpp"
+#include "shoal/ops/hw_op.hpp"
+#include "shoal/ops/rtl.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <random>
 
-#include "shoal/shape_inference.hpp"
-#include "shoal/shape_rules.hpp"
-#include "shoal/streamline.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/core/shape_rules.hpp"
+#include "shoal/transforms/streamline.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

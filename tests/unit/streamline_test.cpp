@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "shoal/streamline.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/transforms/streamline.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

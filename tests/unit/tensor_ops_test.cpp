@@ -1,7 +1,7 @@
 // Standard ops against hand-computed results (broadcasting, shapes, opset variants).
 #include <gtest/gtest.h>
 
-#include "shoal/kernels.hpp"
+#include "shoal/ops/kernels.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "shoal/attrs.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/model.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal::test {
 

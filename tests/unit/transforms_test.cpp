@@ -3,8 +3,8 @@
 
 #include <random>
 
-#include "shoal/op.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "test_util.hpp"
 
 using namespace shoal;

@@ -1,4 +1,4 @@
-#include "shoal/verilator_sim.hpp"
+#include "shoal/hw/verilator_sim.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <random>
 
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

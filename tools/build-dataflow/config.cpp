@@ -4,8 +4,8 @@
 #include <cctype>
 #include <set>
 
-#include "shoal/boards.hpp"
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/targets/boards.hpp"
 
 namespace shoal {
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "shoal/folding.hpp"
+#include "shoal/transforms/folding.hpp"
 
 namespace shoal {
 

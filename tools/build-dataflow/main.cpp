@@ -10,12 +10,12 @@
 #include <sstream>
 
 #include "config.hpp"
-#include "shoal/boards.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/process.hpp"
-#include "shoal/pyjson.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/targets/boards.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

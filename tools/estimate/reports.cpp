@@ -1,8 +1,8 @@
 #include "reports.hpp"
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/hw_op.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "shoal/folding.hpp"
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/transforms/folding.hpp"
 
 namespace shoal {
 

@@ -1,13 +1,13 @@
 // fold: FINN's step_target_fps_parallelization + step_apply_folding_config.
 #include <nlohmann/json.hpp>
 
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/folding.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/pyjson.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/transforms/folding.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 using namespace shoal;
 

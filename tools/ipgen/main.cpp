@@ -2,11 +2,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/model.hpp"
-#include "shoal/rtl.hpp"
-#include "shoal/stitch.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/hw/stitch.hpp"
+#include "shoal/ops/rtl.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

@@ -3,13 +3,13 @@
 #include <cmath>
 #include <iostream>
 
-#include "shoal/batch.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/npy.hpp"
-#include "shoal/rtlsim.hpp"
+#include "shoal/core/batch.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/npy.hpp"
+#include "shoal/hw/rtlsim.hpp"
 
 using namespace shoal;
 

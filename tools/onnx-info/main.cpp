@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "shoal/attrs.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/model.hpp"
-#include "shoal/op.hpp"
-#include "shoal/process.hpp"
-#include "shoal/shape_inference.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/process.hpp"
+#include "shoal/core/shape_inference.hpp"
 
 using namespace shoal;
 using nlohmann::ordered_json;

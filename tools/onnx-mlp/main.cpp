@@ -3,9 +3,9 @@
 #include <sstream>
 
 #include "mlp.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/io.hpp"
-#include "shoal/npy.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/npy.hpp"
 
 using namespace shoal;
 

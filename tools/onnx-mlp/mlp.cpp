@@ -4,12 +4,12 @@
 #include <cmath>
 #include <random>
 
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/ops/kernels.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 namespace {
@@ -94,7 +94,7 @@ class Builder {
 }  // namespace
 }  // namespace shoal
 
-#include "shoal/tensor_proto.hpp"
+#include "shoal/core/tensor_proto.hpp"
 
 namespace shoal {
 namespace {

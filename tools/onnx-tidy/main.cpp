@@ -1,7 +1,7 @@
 // onnx-tidy: FINN's step_qonnx_to_finn + step_tidy_up.
-#include "shoal/cli.hpp"
-#include "shoal/model.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 using namespace shoal;
 

@@ -6,12 +6,12 @@
 #include <regex>
 
 #include "python_sources.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/folding.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/pynq_driver.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/targets/pynq_driver.hpp"
+#include "shoal/transforms/folding.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

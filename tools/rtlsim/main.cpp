@@ -2,14 +2,14 @@
 #include <filesystem>
 #include <iostream>
 
-#include "shoal/batch.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/npy.hpp"
-#include "shoal/pyjson.hpp"
-#include "shoal/rtlsim.hpp"
+#include "shoal/core/batch.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/npy.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/hw/rtlsim.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // streamline: FINN's step_streamline.
-#include "shoal/cli.hpp"
-#include "shoal/model.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/transforms/streamline.hpp"
 
 using namespace shoal;
 

@@ -8,14 +8,14 @@
 #include <filesystem>
 #include <iostream>
 
-#include "shoal/bitfile.hpp"
-#include "shoal/cli.hpp"
-#include "shoal/error.hpp"
-#include "shoal/folding.hpp"
-#include "shoal/io.hpp"
-#include "shoal/model.hpp"
-#include "shoal/pyjson.hpp"
-#include "shoal/synth.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/pyjson.hpp"
+#include "shoal/targets/bitfile.hpp"
+#include "shoal/targets/synth.hpp"
+#include "shoal/transforms/folding.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

@@ -2,9 +2,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "shoal/cli.hpp"
-#include "shoal/hls_conversion.hpp"
-#include "shoal/model.hpp"
+#include "shoal/core/cli.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/transforms/hls_conversion.hpp"
 
 using namespace shoal;
 namespace fs = std::filesystem;

@@ -3,10 +3,10 @@
 #include <cmath>
 
 #include "../../ops/op_util.hpp"
-#include "shoal/attrs.hpp"
-#include "shoal/op.hpp"
-#include "shoal/streamline.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/transforms/streamline.hpp"
+#include "shoal/transforms/transforms.hpp"
 #include "util.hpp"
 
 namespace shoal {

@@ -1,9 +1,9 @@
 // ConvertBipolarMatMulToXnorPopcount (finn-base bipolar_to_xnor.py, dialect.md §3.3).
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/transforms/streamline.hpp"
 #include "util.hpp"
 
 namespace shoal {

@@ -1,6 +1,6 @@
 // CollapseRepeatedAdd / CollapseRepeatedMul (FINN collapse_repeated.py).
-#include "shoal/attrs.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/transforms/streamline.hpp"
 #include "util.hpp"
 
 namespace shoal {

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "shoal/attrs.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/transforms/streamline.hpp"
 #include "util.hpp"
 
 namespace shoal {

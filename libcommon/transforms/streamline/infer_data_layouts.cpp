@@ -1,8 +1,8 @@
 // InferDataLayouts (finn-base infer_data_layouts.py, dialect.md §3.3).
-#include "shoal/attrs.hpp"
-#include "shoal/error.hpp"
-#include "shoal/op.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/transforms/streamline.hpp"
 
 namespace shoal {
 

@@ -1,10 +1,10 @@
 // Moving linear ops (Add, Mul) past MatMul, Conv, MaxPool and shape-only ops
 // (dialect.md §3.3, FINN reorder.py).
-#include "shoal/attrs.hpp"
-#include "shoal/executor.hpp"
-#include "shoal/kernels.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/streamline.hpp"
+#include "shoal/core/attrs.hpp"
+#include "shoal/core/executor.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/ops/kernels.hpp"
+#include "shoal/transforms/streamline.hpp"
 #include "util.hpp"
 
 namespace shoal {

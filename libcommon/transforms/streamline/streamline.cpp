@@ -1,8 +1,8 @@
 // Streamline() and step_streamline (dialect.md §3.3).
-#include "shoal/streamline.hpp"
-#include "shoal/error.hpp"
-#include "shoal/shape_inference.hpp"
-#include "shoal/transforms.hpp"
+#include "shoal/transforms/streamline.hpp"
+#include "shoal/core/error.hpp"
+#include "shoal/core/shape_inference.hpp"
+#include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
 

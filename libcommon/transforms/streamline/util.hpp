@@ -3,8 +3,8 @@
 
 #include <optional>
 
-#include "shoal/model.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal::streamline {
 

@@ -1,7 +1,7 @@
 // Node attributes: raw access, FINN defaults from the op registry, and node construction.
 #pragma once
 
-#include "shoal/onnx_proto.hpp"
+#include "shoal/core/onnx_proto.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "shoal/tensor.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

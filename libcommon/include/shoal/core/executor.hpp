@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "shoal/model.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

@@ -3,7 +3,7 @@
 // datatype and layout annotations, renaming.
 #pragma once
 
-#include "shoal/onnx_proto.hpp"
+#include "shoal/core/onnx_proto.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "shoal/datatype.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/datatype.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

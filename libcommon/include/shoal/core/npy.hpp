@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "shoal/tensor.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

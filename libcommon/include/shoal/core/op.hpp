@@ -2,7 +2,7 @@
 // in one file of libcommon/ops/ (DESIGN.md §2).
 #pragma once
 
-#include "shoal/onnx_proto.hpp"
+#include "shoal/core/onnx_proto.hpp"
 
 #include <functional>
 #include <memory>
@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "shoal/datatype.hpp"
-#include "shoal/model.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/datatype.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

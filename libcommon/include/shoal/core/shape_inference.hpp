@@ -2,7 +2,7 @@
 // per-op rules of libcommon/ops for custom ops.
 #pragma once
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

@@ -2,7 +2,7 @@
 // here or in libcommon/ops (the usual case between tools of the flow).
 #pragma once
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

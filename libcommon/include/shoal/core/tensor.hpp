@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "shoal/error.hpp"
+#include "shoal/core/error.hpp"
 
 namespace shoal {
 
@@ -84,6 +84,11 @@ using Shape = std::vector<int64_t>;
 int64_t element_count(const Shape& shape);
 // "[1, 14]"
 std::string format_shape(const Shape& shape);
+// An ONNX axis (negative counts from the end) as an index into a shape of `rank`; fails
+// when it is out of range.
+int64_t normalize_axis(int64_t axis, int64_t rank);
+// numpy broadcasting of two shapes; an Error names both when they don't broadcast.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 class Tensor {
  public:

@@ -1,11 +1,11 @@
 // Conversion between ONNX TensorProto and Tensor.
 #pragma once
 
-#include "shoal/onnx_proto.hpp"
+#include "shoal/core/onnx_proto.hpp"
 
 #include <string>
 
-#include "shoal/tensor.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

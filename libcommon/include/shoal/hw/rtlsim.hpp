@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "shoal/datatype.hpp"
-#include "shoal/model.hpp"
-#include "shoal/stitch.hpp"
-#include "shoal/tensor.hpp"
-#include "shoal/verilator_sim.hpp"
+#include "shoal/core/datatype.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
+#include "shoal/hw/stitch.hpp"
+#include "shoal/hw/verilator_sim.hpp"
 
 namespace shoal {
 

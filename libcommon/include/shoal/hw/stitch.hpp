@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

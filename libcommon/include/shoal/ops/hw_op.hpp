@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "shoal/op.hpp"
-#include "shoal/rtl.hpp"
+#include "shoal/core/op.hpp"
+#include "shoal/ops/rtl.hpp"
 
 namespace shoal {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "shoal/tensor.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

@@ -14,8 +14,8 @@
 #include <functional>
 #include <string>
 
-#include "shoal/boards.hpp"
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/targets/boards.hpp"
 
 namespace shoal {
 

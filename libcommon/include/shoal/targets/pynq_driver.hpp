@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "shoal/datatype.hpp"
-#include "shoal/model.hpp"
-#include "shoal/tensor.hpp"
+#include "shoal/core/datatype.hpp"
+#include "shoal/core/model.hpp"
+#include "shoal/core/tensor.hpp"
 
 namespace shoal {
 

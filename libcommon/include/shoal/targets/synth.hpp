@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

@@ -3,7 +3,7 @@
 // whether it changed the model; run them with apply() (transforms.hpp).
 #pragma once
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 

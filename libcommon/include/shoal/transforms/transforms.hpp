@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "shoal/model.hpp"
+#include "shoal/core/model.hpp"
 
 namespace shoal {
 
