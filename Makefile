@@ -17,7 +17,8 @@ DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-c
   bats bats-support bats-assert python3-numpy python3-onnx \
   verilator yosys iverilog nextpnr-ice40 fpga-icestorm tcl parallel ccache
 
-.PHONY: all build test unit-test tool-test demo deps check-deps install clean format format-check lint
+.PHONY: all build test unit-test tool-test demo deps check-deps install clean format format-check lint \
+  check-layers
 
 all: build
 
@@ -53,6 +54,11 @@ format:
 # parameterization it simulates; this is the quick stand-alone check).
 lint:
 	@for f in hls/*.sv; do verilator --lint-only -Wall -Ihls $$f --top-module $$(basename $$f .sv) || exit 1; done; echo "hls/ lint-clean"
+
+# libcommon's includes go down its layer list only (libcommon/README.md); make test runs
+# this through tests/scripts/check-layers.bats.
+check-layers:
+	@scripts/check-layers libcommon
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')

@@ -24,7 +24,7 @@ else
 fi
 
 tap=$(mktemp)
-mapfile -t suites < <(find tests/tools tests/pipelines tests/shells -name '*.bats' 2>/dev/null | sort)
+mapfile -t suites < <(find tests/tools tests/pipelines tests/shells tests/scripts -name '*.bats' 2>/dev/null | sort)
 if [ "${#suites[@]}" -gt 0 ]; then
   # Files run side by side where GNU parallel is there (tests within a file in order): most
   # tests wait on one single-threaded Verilator, Yosys or nextpnr run.

@@ -393,7 +393,7 @@ onnx.save(m, sys.argv[2])' f/folded.onnx unsorted.onnx > swapped.txt
   stitch "$d/ip.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" 2> "$d/stitch.log" \
     || { cat "$d/stitch.log" >&2; return 1; }
   # stitch regenerates every layer's IP; it keeps the search form only where generate_ip
-  # applies threshold_impl (apply_threshold_impl, see libcommon/include/shoal/rtl.hpp)
+  # applies threshold_impl (apply_threshold_impl, see libcommon/include/shoal/ops/rtl.hpp)
   if ! grep -q "THRESH_SEARCH(1)" "$d"/st/stitched_ip/StreamingFCLayer_Batch_0.v; then
     skip "this build's generate_ip does not apply threshold_impl"
   fi

@@ -12,7 +12,7 @@
 
 namespace shoal {
 
-// --- ipgen (transforms/ipgen.cpp) ------------------------------------------------------------
+// --- ipgen (hw/ipgen.cpp) ------------------------------------------------------------
 // Writes every hardware node's IP (wrapper, memory files, the hls/ modules it uses) into
 // `ip_dir/<node>/` and records the directory in code_gen_dir_ipgen and ip_path (relative to
 // `model_dir`, where the model will be saved) and the module in gen_top_module.
@@ -22,7 +22,7 @@ void generate_ip(Model& m, const std::filesystem::path& ip_dir,
 std::filesystem::path node_ip_dir(const Model& m, const onnx::NodeProto& n,
                                   const std::filesystem::path& model_dir);
 
-// --- insertion (transforms/stitch.cpp) ---------------------------------------------------------
+// --- insertion (hw/stitch.cpp) ---------------------------------------------------------
 // InsertDWC (hardware.md §3.1, v0.6 rule): a StreamingDataWidthConverter_Batch wherever the
 // producer's elements per beat differ from the consumer's. Where neither width divides the
 // other (v0.6 rejects those), two converters through the least common multiple width.
@@ -34,7 +34,7 @@ bool insert_fifos(Model& m, const std::function<int64_t(int, int)>& depth);
 // is not a chain (forks, joins, several inputs or outputs, non-hardware nodes).
 std::vector<int> dataflow_chain(const Model& m);
 
-// --- the stitched design (transforms/stitch.cpp) ----------------------------------------------
+// --- the stitched design (hw/stitch.cpp) ----------------------------------------------
 struct StitchedIp {
   std::filesystem::path dir;  // everything is in here, flat
   std::string top = "finn_design_wrapper";
@@ -53,7 +53,7 @@ StitchedIp write_stitched_ip(Model& m, const std::filesystem::path& dir,
 // The stitched design a model's metadata records (after write_stitched_ip).
 StitchedIp stitched_ip_of(const Model& m);
 
-// --- FIFO sizing (transforms/fifo_sizing.cpp) -------------------------------------------------
+// --- FIFO sizing (hw/fifo_sizing.cpp) -------------------------------------------------
 struct FifoSizing {
   struct Fifo {
     std::string name;
