@@ -8,6 +8,7 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/op.hpp"
 #include "shoal/core/shape_rules.hpp"
+#include "shoal/core/window.hpp"
 
 namespace shoal {
 namespace {
@@ -83,6 +84,26 @@ const std::unordered_map<std::string, Rule>& rules() {
       int64_t k = attr_int(n, "transB", 0) ? in[1]->shape[0] : in[1]->shape[1];
       return std::vector<Info>{{{m, k}, ElemType::Float}};
     };
+    t["Conv"] = [](const Model&, const onnx::NodeProto& n,
+                   const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      if (in.size() < 2 || !in[1] || in[0]->shape.size() < 3 ||
+          in[1]->shape.size() != in[0]->shape.size())
+        return std::nullopt;
+      const Shape& w = in[1]->shape;
+      auto kernel = attr_ints(n, "kernel_shape", std::vector<int64_t>(w.begin() + 2, w.end()));
+      Shape o{in[0]->shape[0], w[0]};
+      for (auto d : window_of(n, in[0]->shape, kernel).out) o.push_back(d);
+      return std::vector<Info>{{o, in[0]->type}};
+    };
+    auto pool = [](const Model&, const onnx::NodeProto& n,
+                   const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      if (n.output_size() != 1 || in[0]->shape.size() < 3) return std::nullopt;
+      Shape o{in[0]->shape[0], in[0]->shape[1]};
+      for (auto d : window_of(n, in[0]->shape, attr_ints(n, "kernel_shape")).out) o.push_back(d);
+      return std::vector<Info>{{o, in[0]->type}};
+    };
+    t["MaxPool"] = pool;
+    t["AveragePool"] = pool;
     t["Transpose"] = [](const Model&, const onnx::NodeProto& n,
                         const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       auto perm = attr_ints(n, "perm");

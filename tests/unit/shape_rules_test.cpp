@@ -133,5 +133,5 @@ TEST(ShapeRules, AgreeOnTheSharedModelsThroughTheFlow) {
       expect_same_shapes(m);
       ++checked;
     }
-  EXPECT_EQ(checked, 5);
+  EXPECT_EQ(checked, 7);  // five MLPs, cnv_w1a1 and small_cnn_w4a4
 }
