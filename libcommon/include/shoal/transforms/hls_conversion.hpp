@@ -27,6 +27,9 @@ bool infer_quantized_streaming_fc_layer(Model& m, const std::string& mem_mode,
                                         ConversionNotes* notes);
 bool infer_label_select_layer(Model& m, ConversionNotes* notes);
 bool infer_thresholding_layer(Model& m, const std::string& mem_mode, ConversionNotes* notes);
+bool infer_conv_inp_gen(Model& m, ConversionNotes* notes);
+bool infer_streaming_maxpool(Model& m, ConversionNotes* notes);
+bool remove_cnv_to_fc_flatten(Model& m);
 bool minimize_accumulator_width(Model& m);
 bool absorb_consecutive_transposes(Model& m);
 
