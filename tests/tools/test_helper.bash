@@ -38,6 +38,21 @@ make_topk_mlp() {
     --last-linear --topk --seed 2 -o "$1"
 }
 
+# Model $1 without the outputDataType of its LabelSelect_Batch nodes, in $2: as models made
+# by FINN v0.6, whose LabelSelect_Batch derives its output type.
+without_label_select_odt() {
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+n = [n for n in m.graph.node if n.op_type == "LabelSelect_Batch"]
+assert len(n) == 1, len(n)
+keep = [a for a in n[0].attribute if a.name != "outputDataType"]
+assert len(keep) == len(n[0].attribute) - 1
+del n[0].attribute[:]
+n[0].attribute.extend(keep)
+onnx.save(m, sys.argv[2])' "$1" "$2"
+}
+
 py() { /usr/bin/python3 "$@"; }
 
 # tidy + streamline of a shared model into $2 (a path without extension).
