@@ -82,7 +82,8 @@ class LabelSelectBatch : public HwOp {
     const std::string name = n.name();
     int64_t labels = a.i("Labels"), pe = a.i("PE"), k = a.i("K");
     folded_input_shape(n, 0);  // checks PE
-    DataType idt = a.dt("inputDataType"), odt = a.dt("outputDataType");
+    // output_datatype, not the attribute: FINN v0.6 models may leave it unset (derived).
+    DataType idt = a.dt("inputDataType"), odt = output_datatype(n);
     if (!idt.is_integer())
       fail("{}: input {} is not an integer type, no hardware", describe(n), idt.name());
     if (!odt.is_integer() || odt.is_signed() || odt.max() < static_cast<double>(labels - 1))

@@ -281,6 +281,8 @@ bool infer_label_select_layer(Model& m, ConversionNotes* notes) {
     set_attr(n, "PE", int64_t{1});
     set_attr(n, "K", static_cast<int64_t>(k->get(0)));
     set_attr(n, "inputDataType", idt.name());
+    // FINN's LabelSelect_Batch constructor stores its derived output type (Labels 10: UINT8).
+    set_attr(n, "outputDataType", hw_op_of(n)->output_datatype(n).name());
     m.remove_node(i);
     m.insert_node(i, n);
     changed = true;

@@ -177,6 +177,26 @@ Thresholding_Batch_0_thresholds.dat 1"
   done
 }
 
+@test "a LabelSelect_Batch without outputDataType (FINN v0.6) gets the derived UINT8" {
+  local d=$BATS_TEST_TMPDIR/t
+  make_topk_mlp "$d"
+  child_of "$d/model.onnx" "$d/c"
+  echo '{"Defaults": {}, "LabelSelect_Batch_0": {"PE": 5}}' > "$d/folding.json"
+  fold "$d/c/child.onnx" --config "$d/folding.json" -o "$d/folded.onnx"
+  without_label_select_odt "$d/folded.onnx" "$d/v06.onnx"
+  run ipgen "$d/v06.onnx" -o "$d/ip.onnx"
+  assert_success
+  assert_output "ipgen: 3 layers in $d/ip"
+  cd "$d/ip/LabelSelect_Batch_0"
+  run grep -o -e "10 labels.*" -e "OUT_BITS([0-9]*)" LabelSelect_Batch_0.v
+  assert_output "10 labels, PE 5, top 1; UINT8 -> UINT8
+OUT_BITS(8)"
+  command -v verilator >/dev/null || return 0
+  run verilator --lint-only -Wall shoal_*.sv LabelSelect_Batch_0.v --top-module LabelSelect_Batch_0
+  assert_success
+  assert_output ""
+}
+
 @test "generating twice gives the same files, and a rerun replaces the old ones" {
   folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
   mkdir "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"

@@ -9,6 +9,8 @@ setup() { load test_helper; }
   assert_output --partial "--layers"
   assert_output --partial "--odt"
   assert_output --partial "qonnx"
+  assert_output --partial "--topk"
+  assert_output --partial "InsertTopK"
 }
 
 @test "facile-like model: four MatMul + MultiThreshold pairs and a final requantization" {
@@ -77,6 +79,45 @@ print([t["MatMul_%d_param0" % i]["datatype"] for i in range(4)])
   done
   run py -c 'import numpy as np, sys; e = np.load(sys.argv[1]); print(e.dtype, e.shape)' "$BATS_TEST_TMPDIR/v/expected_output.npy"
   assert_output "int64 (16, 1)"
+}
+
+@test "--topk in FINN form ends as InsertTopK(k=1) writes it; the expected outputs are the argmax" {
+  make_topk_mlp "$BATS_TEST_TMPDIR/t"
+  run py -c '
+import onnx, sys
+from onnx import numpy_helper as nh, helper
+m = onnx.load(sys.argv[1])
+t = m.graph.node[-1]
+a = {x.name: helper.get_attribute_value(x) for x in t.attribute}
+init = {i.name: i for i in m.graph.initializer}
+dt = {q.tensor_name: q.quant_parameter_tensor_names[0].value for q in m.graph.quantization_annotation}
+o = m.graph.output[0]
+print(t.op_type, t.name, a, list(t.output))
+k = init[t.input[1]]
+print(k.data_type == onnx.TensorProto.INT64, nh.to_array(k).tolist())
+print(o.name, o.type.tensor_type.elem_type == onnx.TensorProto.INT64,
+      [d.dim_value for d in o.type.tensor_type.shape.dim], dt[o.name])
+# InsertTopK annotates k and the values with the datatype of the scores
+print(dt[t.input[0]], dt[t.input[1]], dt[t.output[0]])
+# the scores as the graph output instead, for the check below
+vi = [v for v in m.graph.value_info if v.name == t.input[0]]
+m.graph.node.remove(t)
+m.graph.output.remove(o)
+m.graph.output.extend(vi)
+onnx.save(m, sys.argv[2])' "$BATS_TEST_TMPDIR/t/model.onnx" "$BATS_TEST_TMPDIR/scores.onnx"
+  assert_success
+  assert_output "TopK TopK_0 {'axis': -1, 'largest': 1, 'sorted': 1} ['TopK_0_out0', 'global_out']
+True [1]
+global_out True [1, 1] UINT32
+INT32 INT32 INT32"
+  onnx-exec "$BATS_TEST_TMPDIR/scores.onnx" "$BATS_TEST_TMPDIR/t/input.npy" -o "$BATS_TEST_TMPDIR/scores.npy"
+  run py -c '
+import numpy as np, sys
+s, e = np.load(sys.argv[1]), np.load(sys.argv[2])
+# numpy argmax takes the first of equal maxima, as TopK does
+print(s.shape, e.dtype, e.shape, (e[:, 0] == s.argmax(axis=1)).all(), len(np.unique(e)))
+' "$BATS_TEST_TMPDIR/scores.npy" "$BATS_TEST_TMPDIR/t/expected_output.npy"
+  assert_output "(16, 10) int64 (16, 1) True 7"
 }
 
 @test "bad arguments are usage errors (exit 2) naming the problem" {

@@ -256,6 +256,46 @@ print(sys.argv[2], p["N"], stable >= 0.98 * est or "stable %g < 0.98 * %g" % (st
   shared_flow unsw_nb15-mlp-w2a2
 }
 
+# Issue 17: a generated MLP ending in FINN's TopK (make_topk_mlp) through the whole flow at
+# PE=SIMD=1 and at 1e6 fps (10 ns); the simulated parent gives the class indices exactly, from
+# the child as to-hls writes it and from the child without outputDataType on its
+# LabelSelect_Batch (FINN v0.6 models), whose output type stitch and rtlsim derive.
+@test "a generated MLP ending in FINN's TopK: exact class indices, with and without outputDataType" {
+  local src=$BATS_TEST_TMPDIR/src fps d
+  make_topk_mlp "$src"
+  for fps in "" 1000000; do
+    d=$BATS_TEST_TMPDIR/topk${fps:+_$fps}
+    mkdir -p "$d"
+    onnx-tidy "$src/model.onnx" | streamline | to-hls -o "$d/parent.onnx" 2> /dev/null
+    fold "$d/parent_partition_0.onnx" --clk-ns 10 ${fps:+--target-fps $fps} -o "$d/folded.onnx"
+    estimate "$d/folded.onnx" --report-dir "$d/rep"
+    without_label_select_odt "$d/folded.onnx" "$d/v06.onnx"
+    run folding_of "$d/folded.onnx"
+    if [ -z "$fps" ]; then
+      assert_output "StreamingFCLayer_Batch_0 1 1 -
+StreamingFCLayer_Batch_1 1 1 -
+LabelSelect_Batch_0 1 - -"
+    else
+      # 100 cycles a frame: 64 and 80 cycles for the layers, Labels/PE = 10 for LabelSelect
+      assert_output "StreamingFCLayer_Batch_0 1 32 64
+StreamingFCLayer_Batch_1 1 4 80
+LabelSelect_Batch_0 1 - 10"
+    fi
+    for m in folded v06; do
+      stitch "$d/$m.onnx" -o "$d/${m}_stitched.onnx" --out-dir "$d/${m}_st" 2> "$d/$m.log" \
+        || { cat "$d/$m.log" >&2; return 1; }
+      # the parent's partition node names the child it runs in software; --partition swaps in
+      # the stitched design
+      run onnx-exec "$d/parent.onnx" "$src/input.npy" --partition "$d/${m}_stitched.onnx" \
+        --rtlsim --expect "$src/expected_output.npy" --atol 0 -o "$d/$m.npy"
+      assert_success
+      assert_line --partial "output matches $src/expected_output.npy (16 values, largest difference 0)"
+      run py -c 'import numpy as np, sys; a = np.load(sys.argv[1]); print(a.dtype, a.shape, len(np.unique(a)))' "$d/$m.npy"
+      assert_output "int64 (16, 1) 7"
+    done
+  done
+}
+
 @test "--trace into a missing directory, or with --perf, is refused before simulating" {
   run rtlsim "$F/stitched.onnx" "$F/input.npy" -o "$BATS_TEST_TMPDIR/o.npy" \
     --trace "$BATS_TEST_TMPDIR/nodir/x.fst"

@@ -30,6 +30,29 @@ make_facile() {
   onnx-mlp --layers 14,31,11,3,1 --wdt INT6 --adt UINT6 --idt INT6 --odt UINT4 --seed 3 -o "$1"
 }
 
+# A generated TFC-like XNOR MLP (FINN form) ending in FINN's InsertTopK(k=1) in $1: float input
+# quantized to BIPOLAR on the host, a BIPOLAR layer, a linear last layer (UINT8 popcount
+# scores in hardware), then TopK; expected_output.npy holds the class indices.
+make_topk_mlp() {
+  onnx-mlp --layers 64,32,10 --wdt BIPOLAR --adt BIPOLAR --idt BIPOLAR --input-scale 1 \
+    --last-linear --topk --seed 2 -o "$1"
+}
+
+# Model $1 without the outputDataType of its LabelSelect_Batch nodes, in $2: as models made
+# by FINN v0.6, whose LabelSelect_Batch derives its output type.
+without_label_select_odt() {
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+n = [n for n in m.graph.node if n.op_type == "LabelSelect_Batch"]
+assert len(n) == 1, len(n)
+keep = [a for a in n[0].attribute if a.name != "outputDataType"]
+assert len(keep) == len(n[0].attribute) - 1
+del n[0].attribute[:]
+n[0].attribute.extend(keep)
+onnx.save(m, sys.argv[2])' "$1" "$2"
+}
+
 py() { /usr/bin/python3 "$@"; }
 
 # tidy + streamline of a shared model into $2 (a path without extension).

@@ -77,6 +77,28 @@ StreamingFCLayer_Batch_1 True
 StreamingFCLayer_Batch_2 True"
 }
 
+@test "a generated MLP ending in FINN's TopK: LabelSelect_Batch_0 with FINN's UINT8 output type" {
+  local d=$BATS_TEST_TMPDIR/t
+  make_topk_mlp "$d"
+  onnx-tidy "$d/model.onnx" | streamline | to-hls -o "$d/parent.onnx"
+  run child_nodes "$d/parent_partition_0.onnx" MH noActivation outputDataType Labels PE K inputDataType
+  assert_output "StreamingFCLayer_Batch_0 MH=32 noActivation=0 outputDataType=BINARY PE=1 inputDataType=BINARY
+StreamingFCLayer_Batch_1 MH=10 noActivation=1 outputDataType=UINT8 PE=1 inputDataType=BINARY
+LabelSelect_Batch_0 outputDataType=UINT8 Labels=10 PE=1 K=1 inputDataType=UINT8"
+  # the indices, UINT32 as InsertTopK annotated them, become UINT8 in the child and the parent
+  run py -c '
+import onnx, sys
+for path in sys.argv[1:]:
+    m = onnx.load(path)
+    dt = {q.tensor_name: q.quant_parameter_tensor_names[0].value for q in m.graph.quantization_annotation}
+    print(m.graph.output[0].name, dt[m.graph.output[0].name])
+' "$d/parent_partition_0.onnx" "$d/parent.onnx"
+  assert_output "global_out UINT8
+global_out UINT8"
+  run onnx-exec "$d/parent.onnx" "$d/input.npy" --expect "$d/expected_output.npy" --atol 0 -o "$d/o.npy"
+  assert_success
+}
+
 @test "the parent runs from any directory, and --child puts the child elsewhere" {
   make_facile "$BATS_TEST_TMPDIR/f"
   mkdir -p "$BATS_TEST_TMPDIR/out/parts"

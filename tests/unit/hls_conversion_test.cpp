@@ -239,6 +239,9 @@ TEST(ConvertToHls, XnorThresholdingAndLabelSelect) {
   EXPECT_EQ(NodeAttrs(h.node(0)).i("binaryXnorMode"), 1);
   EXPECT_EQ(NodeAttrs(h.node(0)).s("accDataType"), "UINT4");
   EXPECT_EQ(NodeAttrs(h.node(2)).i("K"), 2);
+  // FINN's constructor stores the derived output type; the indices are annotated with it
+  EXPECT_EQ(NodeAttrs(h.node(2)).s("outputDataType"), "UINT8");
+  EXPECT_EQ(h.datatype("y").name(), "UINT8");
   expect_same(m, h, {1, 8}, 0, 1);
   // a standalone threshold on an integer tensor becomes Thresholding_Batch
   GraphBuilder t("x", {1, 4});

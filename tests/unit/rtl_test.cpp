@@ -266,3 +266,29 @@ TEST(MvauRtl, WeightFileOfTheWorkedExample) {
   r = hw_op_of(n)->generate_rtl(m, n, dir.path());
   EXPECT_EQ(read_text(dir.path() / r.data_files[0]), "1f\n29\n21\n3e\n");
 }
+
+// A LabelSelect_Batch without outputDataType (as FINN v0.6 models may hold it) gets the
+// derived type (hardware.md §1.7: Labels 10 -> UINT8, 300 -> UINT16); a stored one wins.
+TEST(LabelSelectRtl, OutputTypeDerivedWhenTheAttributeIsUnset) {
+  auto n = make_node("LabelSelect_Batch", {"x"}, {"y"}, kDataflowDomain, "ls");
+  set_attr(n, "backend", "fpgadataflow");
+  for (auto [k, v] : {std::pair{"Labels", 10}, {"PE", 2}, {"K", 1}}) set_attr(n, k, int64_t{v});
+  set_attr(n, "inputDataType", "UINT8");
+  Model m;
+  ScratchDir dir;
+  auto wrapper = [&] {
+    RtlModule r = hw_op_of(n)->generate_rtl(m, n, dir.path());
+    return read_text(dir.path() / r.sources.at(0));
+  };
+  std::string v = wrapper();
+  EXPECT_NE(v.find("10 labels, PE 2, top 1; UINT8 -> UINT8"), std::string::npos) << v;
+  EXPECT_NE(v.find(".OUT_BITS(8)"), std::string::npos) << v;
+  set_attr(n, "Labels", int64_t{300});
+  v = wrapper();
+  EXPECT_NE(v.find("300 labels, PE 2, top 1; UINT8 -> UINT16"), std::string::npos) << v;
+  EXPECT_NE(v.find(".OUT_BITS(16)"), std::string::npos) << v;
+  set_attr(n, "Labels", int64_t{10});
+  set_attr(n, "outputDataType", "UINT4");
+  v = wrapper();
+  EXPECT_NE(v.find(".OUT_BITS(4)"), std::string::npos) << v;
+}

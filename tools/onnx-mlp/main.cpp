@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
       "QONNX form has float weights behind Quant nodes and Relu+Quant, Quant or BipolarQuant\n"
       "activations, as Brevitas exports them. --layers 14,31,11,3,1 --wdt INT6 --adt UINT6\n"
       "--idt INT6 --odt UINT4 is the facile-like model of the reference build. BIPOLAR\n"
-      "weights, activations and input give an XNOR network.\n"};
+      "weights, activations and input give an XNOR network. --topk appends a TopK (k=1),\n"
+      "in FINN form as FINN's InsertTopK writes it (k an INT64 initializer, the output\n"
+      "annotated UINT32): the output and expected_output.npy are then the class indices.\n"};
   auto options = make_options(info);
   options.add_options()("layers", "layer sizes, input first", cxxopts::value<std::string>())(
       "wdt", "weight datatype (BIPOLAR, BINARY, INTn, UINTn)", cxxopts::value<std::string>())(
@@ -52,7 +54,8 @@ int main(int argc, char** argv) {
       "odt", "add a final requantization to this datatype", cxxopts::value<std::string>())(
       "format", "finn or qonnx", cxxopts::value<std::string>()->default_value("finn"))(
       "input-scale", "float input of integer levels times this scale, quantized first",
-      cxxopts::value<float>())("topk", "end with TopK (k=1): the output is the class index")(
+      cxxopts::value<float>())("topk",
+                               "end with FINN's InsertTopK(k=1): the output is the class index")(
       "last-linear", "no activation after the last layer")(
       "seed", "random seed", cxxopts::value<uint64_t>()->default_value("1"))(
       "samples", "rows of input.npy", cxxopts::value<int64_t>()->default_value("16"))(

@@ -121,6 +121,16 @@ Tensor run_mt(const Tensor& acc, const Tensor& t, const Activation& a) {
   return multithreshold(acc, t, a.out_scale, a.out_bias, "NC");
 }
 
+// InsertTopK's annotations (dialect.md §4.1): the k initializer and the values output get
+// the scores' datatype (its "TODO set to int64"), the indices UINT32, as FINN has no INT64.
+void annotate_as_insert_topk(Model& m) {
+  const onnx::NodeProto t = m.node(m.node_count() - 1);
+  DataType scores = m.datatype(t.input(0));
+  m.set_datatype(t.input(1), scores);
+  m.set_datatype(t.output(0), scores);
+  m.set_datatype(t.output(1), DataType::uint(32));
+}
+
 // FINN-ONNX: MatMul + MultiThreshold per layer, integer weights and thresholds.
 Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
   Model m;
@@ -176,9 +186,12 @@ Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
     if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
   }
   if (s.topk) {
+    // FINN's InsertTopK(k=1): k an int64 initializer [1], the attributes it writes.
     std::string k = b.init(Tensor::from<int64_t>({1}, {1}));
     auto node = make_node("TopK", {x, k}, {"topk_values", "global_out"});
     set_attr(node, "axis", int64_t{-1});
+    set_attr(node, "largest", int64_t{1});
+    set_attr(node, "sorted", int64_t{1});
     *m.graph().add_node() = node;
     x = "global_out";
   }
@@ -189,6 +202,7 @@ Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
   m.set_tensor_shape("global_out", *m.tensor_shape("global_out"),
                      s.topk ? ElemType::Int64 : ElemType::Float);
   tidy_up(m);
+  if (s.topk) annotate_as_insert_topk(m);
   return m;
 }
 
