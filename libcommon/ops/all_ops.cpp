@@ -17,6 +17,7 @@ void register_label_select_batch_op();
 void register_streaming_dataflow_partition_op();
 void register_streaming_fifo_op();
 void register_streaming_data_width_converter_batch_op();
+void register_convolution_input_generator_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
@@ -35,6 +36,7 @@ void register_builtin_ops() {
   register_streaming_dataflow_partition_op();
   register_streaming_fifo_op();
   register_streaming_data_width_converter_batch_op();
+  register_convolution_input_generator_op();
 }
 
 }  // namespace shoal
