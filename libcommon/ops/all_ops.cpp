@@ -18,6 +18,7 @@ void register_streaming_dataflow_partition_op();
 void register_streaming_fifo_op();
 void register_streaming_data_width_converter_batch_op();
 void register_convolution_input_generator_op();
+void register_fmpadding_batch_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
@@ -37,6 +38,7 @@ void register_builtin_ops() {
   register_streaming_fifo_op();
   register_streaming_data_width_converter_batch_op();
   register_convolution_input_generator_op();
+  register_fmpadding_batch_op();
 }
 
 }  // namespace shoal
