@@ -19,6 +19,7 @@ void register_streaming_fifo_op();
 void register_streaming_data_width_converter_batch_op();
 void register_convolution_input_generator_op();
 void register_fmpadding_batch_op();
+void register_streaming_maxpool_batch_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
@@ -39,6 +40,7 @@ void register_builtin_ops() {
   register_streaming_data_width_converter_batch_op();
   register_convolution_input_generator_op();
   register_fmpadding_batch_op();
+  register_streaming_maxpool_batch_op();
 }
 
 }  // namespace shoal
