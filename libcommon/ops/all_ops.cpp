@@ -18,6 +18,9 @@ void register_streaming_dataflow_partition_op();
 void register_streaming_fifo_op();
 void register_streaming_data_width_converter_batch_op();
 void register_down_sampler_op();
+void register_convolution_input_generator_op();
+void register_fmpadding_batch_op();
+void register_streaming_maxpool_batch_op();
 
 void register_builtin_ops() {
   register_elementwise_ops();
@@ -37,6 +40,9 @@ void register_builtin_ops() {
   register_streaming_fifo_op();
   register_streaming_data_width_converter_batch_op();
   register_down_sampler_op();
+  register_convolution_input_generator_op();
+  register_fmpadding_batch_op();
+  register_streaming_maxpool_batch_op();
 }
 
 }  // namespace shoal

@@ -390,11 +390,23 @@ class StreamingFCLayerBatch : public HwOp {
 
   void execute(ExecContext& c) const override {
     NodeAttrs a(c.node);
-    const Tensor& x = c.in(0);
+    Tensor x = c.in(0);
     const Tensor& w = c.in(1);
     int64_t mw = a.i("MW"), mh = a.i("MH");
     if (w.rank() != 2 || w.shape()[0] != mw || w.shape()[1] != mh)
       fail("weights have shape {}, expected [{}, {}]", format_shape(w.shape()), mw, mh);
+    // After RemoveCNVtoFCFlatten the input tensor is the NHWC map [1, H, W, C] while MW is
+    // H·W·C and numInputVectors [1]: the stream is one vector in (h, w, c) order (conv.md
+    // §3.3), which is the row-major flattening.
+    if (!x.shape().empty() && x.shape().back() != mw) {
+      Shape flat = normal_input_shape(c.node, 0);
+      int64_t count = 1;
+      for (int64_t d : flat) count *= d;
+      if (x.size() != count)
+        fail("{}: input has shape {}, which is not numInputVectors {} of MW {}", describe(c.node),
+             format_shape(x.shape()), format_shape(vecs(c.node)), mw);
+      x = x.reshaped(flat);
+    }
     Tensor acc = a.i("binaryXnorMode") ? xnor_popcount_matmul(x, w) : matmul(x, w);
     if (a.i("noActivation")) {
       c.outputs[0] = std::move(acc);

@@ -93,7 +93,9 @@ void optimize(Model& m, int i, const HwOp& op, const char* attr, int64_t max, in
   }
 }
 
-void set_folding_pass(Model& m, int64_t target, int64_t wwidth_max) {
+// `warned`: op types already reported as unhandled. Python shows a warning text once per
+// process, so FINN prints one line per op type however many nodes and passes there are.
+void set_folding_pass(Model& m, int64_t target, int64_t wwidth_max, std::set<std::string>& warned) {
   for (int i = 0; i < m.node_count(); ++i) {
     const HwOp* op = hw_op_of(m.node(i));
     if (!op) continue;
@@ -121,7 +123,14 @@ void set_folding_pass(Model& m, int64_t target, int64_t wwidth_max) {
       optimize(m, i, *op, "PE", a.i("NumChannels"), target);
     } else if (type == "LabelSelect_Batch") {
       optimize(m, i, *op, "PE", a.i("Labels"), target);
-    } else {
+    } else if (type == "FMPadding_Batch" || type == "DownSampler") {
+      optimize(m, i, *op, "SIMD", a.i("NumChannels"), target);
+    } else if (type == "ConvolutionInputGenerator") {
+      // A depthwise generator takes the PE of the VVAU/Pool_Batch it feeds (conv.md §3.4);
+      // FINN skips it here without a warning.
+      if (a.i("depthwise") == 0) optimize(m, i, *op, "SIMD", a.i("IFMChannels"), target);
+    } else if (warned.insert(type).second) {
+      // StreamingMaxPool_Batch among them: never folded (conv.md §3.4)
       warn(fmt::format("SetFolding doesn't know how to handle op_type {}", type));
     }
   }
@@ -151,13 +160,14 @@ void set_from_json(onnx::NodeProto& n, const std::string& attr, const nlohmann::
 void set_folding(Model& m, const SetFoldingOptions& o) {
   if (o.target_cycles < 1)
     fail("the target of {} cycles per frame is not positive", o.target_cycles);
-  set_folding_pass(m, o.target_cycles, o.mvau_wwidth_max);
+  std::set<std::string> warned;
+  set_folding_pass(m, o.target_cycles, o.mvau_wwidth_max, warned);
   if (!o.two_pass_relaxation) return;
   DataflowPerformance p = dataflow_performance(m);
   if (p.max_cycles > o.target_cycles) {
     warn(fmt::format("Node {} is bottleneck with {} cycles, running second pass",
                      p.max_cycles_node_name, p.max_cycles));
-    set_folding_pass(m, p.max_cycles, o.mvau_wwidth_max);
+    set_folding_pass(m, p.max_cycles, o.mvau_wwidth_max, warned);
   }
 }
 

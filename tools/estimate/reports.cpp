@@ -49,6 +49,13 @@ EstimateReports make_estimate_reports(Model& m, const ClockPeriod& clk) {
         alternatives.push_back(op->resource_estimates(n));
       }
       set_attr(n, "resType", original);  // left explicitly set, as FINN leaves it
+    } else if (n.op_type() == "ConvolutionInputGenerator") {
+      std::string original = NodeAttrs(n).s("ram_style");
+      for (const char* style : {"block", "distributed", "ultra"}) {
+        set_attr(n, "ram_style", style);
+        alternatives.push_back(op->resource_estimates(n));
+      }
+      set_attr(n, "ram_style", original);
     } else {
       alternatives.push_back(op->resource_estimates(n));
     }
