@@ -6,6 +6,8 @@ void register_matmul_ops();
 void register_shape_ops();
 void register_nn_ops();
 void register_conv_pool_ops();
+void register_im2col_op();
+void register_maxpool_nhwc_op();
 void register_multithreshold_op();
 void register_quant_op();
 void register_bipolar_quant_op();
@@ -28,6 +30,8 @@ void register_builtin_ops() {
   register_shape_ops();
   register_nn_ops();
   register_conv_pool_ops();
+  register_im2col_op();
+  register_maxpool_nhwc_op();
   register_multithreshold_op();
   register_quant_op();
   register_bipolar_quant_op();

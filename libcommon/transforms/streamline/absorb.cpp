@@ -1,10 +1,12 @@
-// Absorbing linear ops into MultiThreshold, MatMul, Conv and TopK (FINN absorb.py), and
-// FactorOutMulSignMagnitude.
+// Absorbing linear ops into MultiThreshold, MatMul, Conv and TopK (FINN absorb.py),
+// FactorOutMulSignMagnitude, and absorbing the Transposes of lowered convolutions.
+#include <algorithm>
 #include <cmath>
 
 #include "../../ops/op_util.hpp"
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/op.hpp"
+#include "shoal/core/shape_inference.hpp"
 #include "shoal/transforms/streamline.hpp"
 #include "shoal/transforms/transforms.hpp"
 #include "util.hpp"
@@ -214,6 +216,69 @@ bool round_and_clip_thresholds(Model& m) {
     changed = true;
   }
   return changed;
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+namespace {
+
+std::vector<int64_t> perm_of(const onnx::NodeProto& n) {
+  return attr_ints(n, "perm");
+}
+
+bool is_transpose(const onnx::NodeProto& n) {
+  return n.op_type() == "Transpose" && n.domain().empty();
+}
+
+}  // namespace
+
+// Transpose(0,3,1,2) -> MultiThreshold (NCHW) -> Transpose(0,2,3,1)  becomes  one NHWC
+// MultiThreshold; with anything else after the MultiThreshold the first Transpose moves
+// behind it and the MultiThreshold becomes NHWC (f6 absorb.py:310). The thresholds stay as
+// they are: their rows are the channels in either layout.
+bool absorb_transpose_into_multithreshold(Model& m) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& t = m.node(i);
+    if (!is_transpose(t) || perm_of(t) != std::vector<int64_t>{0, 3, 1, 2}) continue;
+    auto readers = m.consumers(t.output(0));
+    if (readers.size() != 1 || m.is_graph_output(t.output(0))) continue;
+    int mt = readers[0];
+    const auto& th = m.node(mt);
+    if (!is_mt(th) || th.input(0) != t.output(0) || m.is_fork(mt)) continue;
+    if (attr_string(th, "data_layout", "NCHW") != "NCHW") continue;
+    auto shape = m.tensor_shape(th.input(0));
+    if (!shape || shape->size() != 4) continue;
+    std::string start = t.input(0), mt_out = th.output(0);
+    auto after = m.consumers(mt_out);
+    int t2 = after.size() == 1 && !m.is_graph_output(mt_out) ? after[0] : -1;
+    if (t2 >= 0 && is_transpose(m.node(t2)) &&
+        perm_of(m.node(t2)) == std::vector<int64_t>{0, 2, 3, 1}) {
+      std::string end = m.node(t2).output(0);
+      m.node(mt).set_input(0, start);
+      m.node(mt).set_output(0, end);
+      set_attr(m.node(mt), "data_layout", "NHWC");
+      m.remove_node(std::max(i, t2));
+      m.remove_node(std::min(i, t2));
+    } else {
+      // MultiThreshold(start) -> mid -> Transpose -> mt_out
+      std::string mid = m.fresh_tensor_name(mt_out + "_nhwc");
+      m.node(mt).set_input(0, start);
+      m.node(mt).set_output(0, mid);
+      set_attr(m.node(mt), "data_layout", "NHWC");
+      m.node(i).set_input(0, mid);
+      m.node(i).set_output(0, mt_out);
+      m.set_datatype(mid, m.datatype(mt_out));
+      onnx::NodeProto moved = m.node(i);
+      m.remove_node(i);
+      m.insert_node(mt > i ? mt : mt + 1, moved);  // right after the MultiThreshold
+    }
+    infer_shapes(m);
+    infer_datatypes(m);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace shoal

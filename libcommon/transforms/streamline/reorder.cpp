@@ -1,5 +1,5 @@
-// Moving linear ops (Add, Mul) past MatMul, Conv, MaxPool and shape-only ops
-// (dialect.md §3.3, FINN reorder.py).
+// Moving linear ops (Add, Mul) past MatMul, Conv, MaxPool and shape-only ops, and
+// MakeMaxPoolNHWC (dialect.md §3.3, FINN reorder.py).
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/executor.hpp"
 #include "shoal/core/shape_inference.hpp"
@@ -204,6 +204,88 @@ bool move_scalar_linear_past_invariants(Model& m) {
     m.set_datatype(end, moved_dt);
     m.set_datatype(mid, DataType::float32());
     return true;
+  }
+  return false;
+}
+
+}  // namespace shoal
+
+namespace shoal {
+
+namespace {
+
+bool is_transpose(const onnx::NodeProto& n, const std::vector<int64_t>& perm) {
+  return n.op_type() == "Transpose" && n.domain().empty() && attr_ints(n, "perm") == perm;
+}
+
+// The only reader of `tensor` is node `c`, and `tensor` is not a graph output.
+bool only_read_by(const Model& m, const std::string& tensor, int c) {
+  auto readers = m.consumers(tensor);
+  return readers.size() == 1 && readers[0] == c && !m.is_graph_output(tensor);
+}
+
+// A 2-D MaxPool with one output whose window MaxPoolNHWC can express (kernel_shape, pads,
+// strides, ceil_mode): no SAME auto-padding, no dilation.
+bool nhwc_expressible(const Model& m, const onnx::NodeProto& n) {
+  if (n.output_size() != 1 || attr_ints(n, "kernel_shape").size() != 2) return false;
+  auto shape = m.tensor_shape(n.input(0));
+  if (!shape || shape->size() != 4) return false;
+  std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") return false;
+  auto dil = attr_ints(n, "dilations", {1, 1});
+  return dil == std::vector<int64_t>{1, 1};
+}
+
+// The op renamed in place (FINN keeps the node and its attributes), with the pads and
+// strides MaxPoolNHWC requires written out when the MaxPool left them to their defaults.
+void make_nhwc(onnx::NodeProto& n) {
+  if (attr_string(n, "auto_pad", "NOTSET") == "VALID") {
+    remove_attr(n, "auto_pad");
+    set_attr(n, "pads", std::vector<int64_t>{0, 0, 0, 0});
+  }
+  if (!has_attr(n, "pads")) set_attr(n, "pads", std::vector<int64_t>{0, 0, 0, 0});
+  if (!has_attr(n, "strides")) set_attr(n, "strides", std::vector<int64_t>{1, 1});
+  n.set_op_type("MaxPoolNHWC");
+  n.set_domain(kGeneralDomain);
+}
+
+}  // namespace
+
+// MaxPool -> Transpose(0,2,3,1)  becomes  Transpose(0,2,3,1) -> MaxPoolNHWC, and
+// Transpose(0,3,1,2) -> MaxPool  becomes  MaxPoolNHWC -> Transpose(0,3,1,2) (f6 reorder.py).
+// Unlike FINN, only where the tensor between the two has no other reader.
+bool make_maxpool_nhwc(Model& m) {
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& pool = m.node(i);
+    if (!is(pool, "MaxPool") || !nhwc_expressible(m, pool)) continue;
+    int c = consumer(m, i);
+    if (c >= 0 && is_transpose(m.node(c), {0, 2, 3, 1}) && only_read_by(m, pool.output(0), c)) {
+      std::string start = pool.input(0), mid = pool.output(0), end = m.node(c).output(0);
+      m.node(c).set_input(0, start);
+      m.node(c).set_output(0, mid);
+      m.node(i).set_input(0, mid);
+      m.node(i).set_output(0, end);
+      make_nhwc(m.node(i));
+      onnx::NodeProto t = m.node(c);
+      m.remove_node(c);
+      m.insert_node(i, t);
+      infer_shapes(m);
+      return true;
+    }
+    int p = m.producer(pool.input(0));
+    if (p >= 0 && is_transpose(m.node(p), {0, 3, 1, 2}) && only_read_by(m, pool.input(0), i)) {
+      std::string start = m.node(p).input(0), mid = pool.input(0), end = pool.output(0);
+      m.node(i).set_input(0, start);
+      m.node(i).set_output(0, mid);
+      m.node(p).set_input(0, mid);
+      m.node(p).set_output(0, end);
+      make_nhwc(m.node(i));
+      onnx::NodeProto t = m.node(p);
+      m.remove_node(p);
+      m.insert_node(i, t);  // i moved up by one: right after the pool
+      infer_shapes(m);
+      return true;
+    }
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // step_streamline (dialect.md §3.3): every rewrite of FINN v0.6's Streamline list as its own
-// transform, the XNOR conversion, the TopK absorption and InferDataLayouts. Each returns
-// whether it changed the model; run them with apply() (transforms.hpp).
+// transform, the lowering of convolutions, the XNOR conversion, the TopK absorption and
+// InferDataLayouts. Each returns whether it changed the model; run them with apply()
+// (transforms.hpp).
 #pragma once
 
 #include "shoal/core/model.hpp"
@@ -21,6 +22,9 @@ bool move_scalar_mul_past_matmul(Model& m);
 bool move_scalar_mul_past_conv(Model& m);
 bool move_mul_past_maxpool(Model& m);
 bool move_scalar_linear_past_invariants(Model& m);
+// MaxPool next to a Transpose(0,2,3,1) after it or a Transpose(0,3,1,2) before it becomes
+// MaxPoolNHWC on the other side of the Transpose.
+bool make_maxpool_nhwc(Model& m);
 
 // --- collapsing and absorbing (transforms/streamline/collapse.cpp, absorb.cpp) --------------
 bool collapse_repeated_add(Model& m);
@@ -33,6 +37,15 @@ bool absorb_1bit_mul_into_matmul(Model& m);
 bool absorb_1bit_mul_into_conv(Model& m);
 bool absorb_scalar_mul_add_into_topk(Model& m);
 bool round_and_clip_thresholds(Model& m);
+// Transpose(0,3,1,2) -> MultiThreshold [-> Transpose(0,2,3,1)]: the MultiThreshold becomes
+// NHWC and loses the Transposes (or the first moves behind it).
+bool absorb_transpose_into_multithreshold(Model& m);
+
+// --- convolutions (transforms/streamline/lower_convs.cpp) ------------------------------------
+// Conv -> Transpose, Im2Col, MatMul, Transpose (conv.md §3.2). A Conv FINN v0.6 cannot map
+// (kernel not square, dilation, grouping other than depthwise, unequal strides, unsupported
+// padding, non-constant weights) is an Error "NODE: why", raised before anything changes.
+bool lower_convs_to_matmul(Model& m);
 
 // --- XNOR and layouts ------------------------------------------------------------------------
 bool convert_bipolar_matmul_to_xnor_popcount(Model& m);
