@@ -1,5 +1,7 @@
 #include "mlp.hpp"
 
+#include "../model-gen/model_gen.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -12,96 +14,10 @@
 #include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
+
+using namespace gen;
+
 namespace {
-
-using Rng = std::mt19937_64;
-
-// A uniformly drawn value allowed by `dt` (integers and bipolar/binary/ternary).
-float draw(Rng& rng, const DataType& dt) {
-  if (dt == DataType::bipolar()) return (rng() & 1) ? 1.0f : -1.0f;
-  auto lo = static_cast<int64_t>(dt.min()), hi = static_cast<int64_t>(dt.max());
-  std::uniform_int_distribution<int64_t> d(lo, hi);
-  return static_cast<float>(d(rng));
-}
-
-Tensor random_tensor(Rng& rng, const DataType& dt, Shape shape) {
-  Tensor t(ElemType::Float, std::move(shape));
-  for (float& v : t.span<float>()) v = draw(rng, dt);
-  return t;
-}
-
-// Per-channel [min, max] of a (rows, channels) float tensor.
-std::vector<std::pair<double, double>> channel_ranges(const Tensor& acc) {
-  int64_t C = acc.shape().back(), rows = acc.size() / C;
-  std::vector<std::pair<double, double>> r(C, {INFINITY, -INFINITY});
-  auto p = acc.span<float>();
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t c = 0; c < C; ++c) {
-      r[c].first = std::min<double>(r[c].first, p[i * C + c]);
-      r[c].second = std::max<double>(r[c].second, p[i * C + c]);
-    }
-  return r;
-}
-
-// `steps` integer thresholds per channel spread evenly over the channel's observed range.
-Tensor spread_thresholds(const Tensor& acc, int64_t steps) {
-  auto ranges = channel_ranges(acc);
-  int64_t C = static_cast<int64_t>(ranges.size());
-  Tensor t(ElemType::Float, {C, steps});
-  auto p = t.span<float>();
-  for (int64_t c = 0; c < C; ++c) {
-    double lo = ranges[c].first, hi = ranges[c].second;
-    if (hi <= lo) hi = lo + 1;
-    for (int64_t k = 0; k < steps; ++k)
-      p[c * steps + k] = static_cast<float>(std::ceil(lo + (k + 1) * (hi - lo) / (steps + 1)));
-  }
-  return t;
-}
-
-// The activation a MultiThreshold with these parameters computes, on calibration data.
-struct Activation {
-  int64_t steps;
-  float out_scale, out_bias;
-};
-
-Activation activation_for(const DataType& dt) {
-  if (dt == DataType::bipolar()) return {1, 2.0f, -1.0f};
-  return {static_cast<int64_t>(dt.num_possible_values()) - 1, 1.0f, static_cast<float>(dt.min())};
-}
-
-class Builder {
- public:
-  explicit Builder(Model& m) : m_(m) {}
-  std::string add(const std::string& op, std::vector<std::string> inputs,
-                  const std::string& domain = "") {
-    std::string out = "t" + std::to_string(counter_++);
-    m_.graph().add_node()->CopyFrom(make_node(op, std::move(inputs), {out}, domain));
-    return out;
-  }
-  onnx::NodeProto& last() { return *m_.graph().mutable_node(m_.graph().node_size() - 1); }
-  std::string init(const Tensor& t) {
-    std::string name = "p" + std::to_string(counter_++);
-    *m_.graph().add_initializer() = tensor_to_proto_named(t, name);
-    return name;
-  }
-  static onnx::TensorProto tensor_to_proto_named(const Tensor& t, const std::string& name);
-
- private:
-  Model& m_;
-  int counter_ = 0;
-};
-
-}  // namespace
-}  // namespace shoal
-
-#include "shoal/core/tensor_proto.hpp"
-
-namespace shoal {
-namespace {
-
-onnx::TensorProto Builder::tensor_to_proto_named(const Tensor& t, const std::string& name) {
-  return tensor_to_proto(t, name);
-}
 
 void check_spec(const MlpSpec& s) {
   if (s.layers.size() < 2) fail("--layers needs at least two sizes (input and one layer)");
@@ -150,10 +66,7 @@ Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
       t.span<float>()[k] = s.input_type == DataType::bipolar()
                                ? 0.0f
                                : static_cast<float>((s.input_type.min() + k + 0.5) * S);
-    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
-    set_attr(b.last(), "out_dtype", s.input_type.name());
-    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
-    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+    x = b.multithreshold(x, t, s.input_type);
     act = run_mt(act, t, a);
   } else {
     m.set_datatype("global_in", s.input_type);
@@ -170,20 +83,14 @@ Model finn_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
       break;
     }
     Activation a = activation_for(s.act_type);
-    Tensor t = spread_thresholds(acc, a.steps);
-    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
-    set_attr(b.last(), "out_dtype", s.act_type.name());
-    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
-    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+    Tensor t = spread_thresholds(channel_ranges(acc), a.steps);
+    x = b.multithreshold(x, t, s.act_type);
     act = run_mt(acc, t, a);
   }
   if (s.output_type) {
     Activation a = activation_for(*s.output_type);
-    Tensor t = spread_thresholds(act, a.steps);
-    x = b.add("MultiThreshold", {x, b.init(t)}, kGeneralDomain);
-    set_attr(b.last(), "out_dtype", s.output_type->name());
-    if (a.out_scale != 1.0f) set_attr(b.last(), "out_scale", a.out_scale);
-    if (a.out_bias != 0.0f) set_attr(b.last(), "out_bias", a.out_bias);
+    Tensor t = spread_thresholds(channel_ranges(act), a.steps);
+    x = b.multithreshold(x, t, *s.output_type);
   }
   if (s.topk) {
     // FINN's InsertTopK(k=1): k an int64 initializer [1], the attributes it writes.
@@ -216,21 +123,9 @@ Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
   in->set_name("input");
   m.set_tensor_shape("input", {1, s.layers[0]});
   std::string x = "input";
-  auto scalar = [&](float v) { return b.init(Tensor::scalar(v)); };
-  auto add_quant = [&](const std::string& v, float scale, const DataType& dt) {
-    if (dt == DataType::bipolar()) return b.add("BipolarQuant", {v, scalar(scale)}, kGeneralDomain);
-    bool is_signed = dt.is_signed();
-    std::string q =
-        b.add("Quant", {v, scalar(scale), scalar(0.0f), scalar(static_cast<float>(dt.bitwidth()))},
-              kGeneralDomain);
-    set_attr(b.last(), "signed", int64_t{is_signed});
-    set_attr(b.last(), "narrow", int64_t{0});
-    set_attr(b.last(), "rounding_mode", "ROUND");
-    return q;
-  };
   Tensor act = calib;  // float activations as the QONNX graph carries them
   if (s.input_scale) {
-    x = add_quant(x, *s.input_scale, s.input_type);  // inputs are already k * S
+    x = b.quant(x, *s.input_scale, s.input_type);  // inputs are already k * S
   } else {
     m.set_datatype("input", s.input_type);
   }
@@ -241,7 +136,7 @@ Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
     float ws = static_cast<float>(0.25 * jitter(rng));
     Tensor wf = wint;
     for (float& v : wf.span<float>()) v *= ws;
-    std::string wq = add_quant(b.init(wf), ws, s.weight_type);
+    std::string wq = b.quant(b.init(wf), ws, s.weight_type);
     x = b.add("MatMul", {x, wq});
     Tensor wdeq = wf;
     Tensor acc = matmul(act, wdeq);
@@ -249,10 +144,7 @@ Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
       act = acc;
       break;
     }
-    auto ranges = channel_ranges(acc);
-    double hi = 0;
-    for (auto& r : ranges) hi = std::max({hi, std::fabs(r.first), std::fabs(r.second)});
-    if (hi == 0) hi = 1;
+    double hi = largest_magnitude(channel_ranges(acc));
     const DataType& adt = s.act_type;
     float as = 1.0f;
     if (adt != DataType::bipolar()) {
@@ -261,7 +153,7 @@ Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
       as = static_cast<float>(hi / levels * jitter(rng) * 0.8);
     }
     if (!adt.is_signed()) x = b.add("Relu", {x});
-    x = add_quant(x, as, adt);
+    x = b.quant(x, as, adt);
     // Calibration: apply the same quantizer in software.
     QuantParams qp{adt.is_signed(), false, "ROUND"};
     if (adt == DataType::bipolar()) {
@@ -274,15 +166,12 @@ Model qonnx_form(const MlpSpec& s, Rng& rng, const Tensor& calib) {
     }
   }
   if (s.output_type) {
-    auto ranges = channel_ranges(act);
-    double hi = 0;
-    for (auto& r : ranges) hi = std::max({hi, std::fabs(r.first), std::fabs(r.second)});
-    if (hi == 0) hi = 1;
+    double hi = largest_magnitude(channel_ranges(act));
     const DataType& odt = *s.output_type;
     double levels =
         odt.is_signed() ? std::ldexp(1.0, odt.bitwidth() - 1) : std::ldexp(1.0, odt.bitwidth()) - 1;
     float os = odt == DataType::bipolar() ? 1.0f : static_cast<float>(hi / levels * 0.9);
-    x = add_quant(x, os, odt);
+    x = b.quant(x, os, odt);
   }
   if (s.topk) {
     std::string k = b.init(Tensor::from<int64_t>({1}, {1}));
@@ -319,22 +208,7 @@ MlpBundle make_mlp(const MlpSpec& s) {
   std::copy_n(calib.span<float>().begin(), input.size(), input.span<float>().begin());
 
   MlpBundle out{s.qonnx ? qonnx_form(s, rng, calib) : finn_form(s, rng, calib), input, Tensor()};
-  Executor exec(out.model);
-  std::vector<Tensor> results;
-  for (int64_t i = 0; i < s.samples; ++i) {
-    Tensor row(ElemType::Float, {1, s.layers[0]});
-    std::copy_n(input.span<float>().begin() + i * s.layers[0], s.layers[0],
-                row.span<float>().begin());
-    results.push_back(exec.run({row}).at(0));
-  }
-  const Tensor& first = results[0];
-  Shape shape = {s.samples};
-  shape.insert(shape.end(), first.shape().begin() + 1, first.shape().end());
-  Tensor expected(first.type(), shape);
-  std::size_t chunk = first.bytes().size();
-  for (int64_t i = 0; i < s.samples; ++i)
-    std::copy_n(results[i].bytes().begin(), chunk, expected.bytes().begin() + i * chunk);
-  out.expected_output = std::move(expected);
+  out.expected_output = run_rows(out.model, input, {1, s.layers[0]});
   return out;
 }
 
