@@ -114,6 +114,59 @@ const std::unordered_map<std::string, Rule>& rules() {
       }
       return std::vector<Info>{{*target, in[0]->type}};
     };
+    // Conv and the pools: [N, C, spatial...] -> [N, C', out...], out per ONNX's rules for
+    // pads, auto_pad, strides, dilations and (pools) ceil_mode.
+    auto windowed = [](const onnx::NodeProto& n, const Shape& x, std::vector<int64_t> kernel,
+                       int64_t channels) -> std::optional<Shape> {
+      std::size_t sp = x.size() < 3 ? 0 : x.size() - 2;
+      if (sp == 0 || kernel.size() != sp || !is_static(x)) return std::nullopt;
+      auto strides = attr_ints(n, "strides", std::vector<int64_t>(sp, 1));
+      auto dil = attr_ints(n, "dilations", std::vector<int64_t>(sp, 1));
+      auto pads = attr_ints(n, "pads", std::vector<int64_t>(2 * sp, 0));
+      if (strides.size() != sp || dil.size() != sp || pads.size() != 2 * sp) return std::nullopt;
+      std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+      bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+      Shape out = {x[0], channels};
+      for (std::size_t d = 0; d < sp; ++d) {
+        int64_t in = x[2 + d], eff = dil[d] * (kernel[d] - 1) + 1, s = strides[d];
+        if (s < 1) return std::nullopt;
+        int64_t o;
+        if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+          o = (in + s - 1) / s;
+        } else if (auto_pad == "NOTSET" || auto_pad == "VALID") {
+          int64_t span = in - eff + (auto_pad == "VALID" ? 0 : pads[d] + pads[d + sp]);
+          if (span < 0) return std::nullopt;
+          o = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+        } else {
+          return std::nullopt;
+        }
+        if (o < 1) return std::nullopt;
+        out.push_back(o);
+      }
+      return out;
+    };
+    t["Conv"] = [windowed](const Model&, const onnx::NodeProto& n,
+                           const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      if (in.size() < 2 || !in[1]) return std::nullopt;
+      const Shape& w = in[1]->shape;
+      if (w.size() < 3) return std::nullopt;
+      auto kernel = attr_ints(n, "kernel_shape", std::vector<int64_t>(w.begin() + 2, w.end()));
+      auto out = windowed(n, in[0]->shape, kernel, w[0]);
+      if (!out) return std::nullopt;
+      return std::vector<Info>{{*out, in[0]->type}};
+    };
+    auto pool = [windowed](const Model&, const onnx::NodeProto& n,
+                           const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      const Shape& x = in[0]->shape;
+      if (x.size() < 3) return std::nullopt;
+      auto out = windowed(n, x, attr_ints(n, "kernel_shape"), x[1]);
+      if (!out) return std::nullopt;
+      std::vector<Info> r{{*out, in[0]->type}};
+      if (n.output_size() > 1) r.push_back({*out, ElemType::Int64});
+      return r;
+    };
+    t["MaxPool"] = pool;
+    t["AveragePool"] = pool;
     t["Flatten"] = [](const Model&, const onnx::NodeProto& n,
                       const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       const Shape& s = in[0]->shape;
