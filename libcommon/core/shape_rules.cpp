@@ -97,10 +97,12 @@ const std::unordered_map<std::string, Rule>& rules() {
     };
     auto pool = [](const Model&, const onnx::NodeProto& n,
                    const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
-      if (n.output_size() != 1 || in[0]->shape.size() < 3) return std::nullopt;
+      if (in[0]->shape.size() < 3) return std::nullopt;
       Shape o{in[0]->shape[0], in[0]->shape[1]};
       for (auto d : window_of(n, in[0]->shape, attr_ints(n, "kernel_shape")).out) o.push_back(d);
-      return std::vector<Info>{{o, in[0]->type}};
+      std::vector<Info> r{{o, in[0]->type}};
+      if (n.output_size() > 1) r.push_back({o, ElemType::Int64});  // MaxPool's Indices
+      return r;
     };
     t["MaxPool"] = pool;
     t["AveragePool"] = pool;
@@ -135,6 +137,8 @@ const std::unordered_map<std::string, Rule>& rules() {
       }
       return std::vector<Info>{{*target, in[0]->type}};
     };
+    // Conv and the pools: [N, C, spatial...] -> [N, C', out...], out per ONNX's rules for
+    // pads, auto_pad, strides, dilations and (pools) ceil_mode.
     t["Flatten"] = [](const Model&, const onnx::NodeProto& n,
                       const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       const Shape& s = in[0]->shape;

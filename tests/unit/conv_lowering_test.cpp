@@ -443,3 +443,53 @@ TEST(AbsorbTransposeIntoMultiThreshold, RemovesOrMovesTheTransposes) {
   EXPECT_EQ(attr_string(ha.node(0), "data_layout", ""), "NHWC");
   same_outputs(hm, ha, {1, 5, 5, 4}, -6, 6);
 }
+
+TEST(LowerConvsToMatMul, SmallCnnStreamlinesToNhwcLayers) {
+  // UINT8 image -> MT (INT4) -> Conv 3x3 pad 1 -> BN-like Mul/Add -> MT (UINT4) -> MaxPool
+  // -> Conv 3x3 -> MT -> Flatten -> MatMul: the whole step_streamline, outputs unchanged.
+  std::mt19937 rng(9);
+  GraphBuilder g("x", {1, 2, 8, 8});
+  Tensor T0 = random_ints(rng, {2, 15}, 0, 255);
+  g.init("T0", T0);
+  auto& m0 = g.node("MultiThreshold", {"x", "T0"}, {"a"}, kGeneralDomain);
+  set_attr(m0, "out_dtype", "INT4");
+  set_attr(m0, "out_bias", -8.0f);
+  g.init("W0", random_ints(rng, {4, 2, 3, 3}, -7, 7));
+  auto& c0 = g.node("Conv", {"a", "W0"}, {"b"});
+  set_attr(c0, "kernel_shape", std::vector<int64_t>{3, 3});
+  set_attr(c0, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  g.init("s0", random_floats(rng, {1, 4, 1, 1}, 0.5f, 2.0f));
+  g.node("Mul", {"b", "s0"}, {"c"});
+  g.init("T1", random_ints(rng, {4, 15}, -60, 60));
+  set_attr(g.node("MultiThreshold", {"c", "T1"}, {"d"}, kGeneralDomain), "out_dtype", "UINT4");
+  auto& p = g.node("MaxPool", {"d"}, {"e"});
+  set_attr(p, "kernel_shape", std::vector<int64_t>{2, 2});
+  set_attr(p, "strides", std::vector<int64_t>{2, 2});
+  g.init("W1", random_ints(rng, {3, 4, 3, 3}, -7, 7));
+  set_attr(g.node("Conv", {"e", "W1"}, {"f"}), "kernel_shape", std::vector<int64_t>{3, 3});
+  g.init("T2", random_ints(rng, {3, 3}, -100, 100));
+  set_attr(g.node("MultiThreshold", {"f", "T2"}, {"h"}, kGeneralDomain), "out_dtype", "UINT2");
+  set_attr(g.node("Flatten", {"h"}, {"i"}), "axis", int64_t{1});
+  g.init("W2", random_ints(rng, {12, 5}, -7, 7));
+  g.node("MatMul", {"i", "W2"}, {"y"});
+  Model m = g.finish("y", {1, 5});
+  m.set_datatype("x", DataType::uint(8));
+  for (const char* w : {"W0", "W1", "W2"}) m.set_datatype(w, DataType::sint(4));
+  tidy_up(m);
+  Model s = m;
+  streamline_step(s);
+  EXPECT_EQ(ops(s),
+            (Ops{"MultiThreshold", "Transpose", "Im2Col", "MatMul", "MultiThreshold", "MaxPoolNHWC",
+                 "Im2Col", "MatMul", "MultiThreshold", "Transpose", "Flatten", "MatMul"}));
+  same_outputs(m, s, {1, 2, 8, 8}, 0, 255, 8);
+  // Layouts: NCHW up to the first Transpose, NHWC after it, NC after the Flatten.
+  EXPECT_EQ(*s.layout(s.node(0).output(0)), (std::vector<std::string>{"N", "C", "H", "W"}));
+  for (int i = 1; i <= 8; ++i)
+    EXPECT_EQ(*s.layout(s.node(i).output(0)), (std::vector<std::string>{"N", "H", "W", "C"}))
+        << s.node(i).name();
+  EXPECT_EQ(*s.layout(s.node(9).output(0)), (std::vector<std::string>{"N", "C", "H", "W"}));
+  EXPECT_EQ(*s.layout(s.node(10).output(0)), (std::vector<std::string>{"N", "C"}));
+  EXPECT_EQ(attr_string(s.node(4), "data_layout", ""), "NHWC");
+  EXPECT_EQ(s.datatype(s.node(2).output(0)).name(), "INT4");
+  EXPECT_EQ(attr_ints(s.node(2), "pad_amount"), (std::vector<int64_t>{1, 1, 1, 1}));
+}

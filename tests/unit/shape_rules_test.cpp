@@ -116,6 +116,41 @@ TEST(ShapeRules, FallbackAlternatesBetweenOnnxAndCustomRules) {
   EXPECT_EQ(*m.tensor_elem_type("y"), ElemType::Float);
 }
 
+TEST(ShapeRules, ConvAndPoolsAgreeWithOnnx) {
+  std::mt19937 rng(2);
+  struct Case {
+    std::string auto_pad;
+    std::vector<int64_t> pads, strides, dilations;
+    int64_t ceil_mode;
+  };
+  for (const Case& c : std::vector<Case>{{"NOTSET", {1, 0, 2, 1}, {2, 1}, {1, 1}, 0},
+                                         {"NOTSET", {0, 0, 0, 0}, {3, 3}, {1, 2}, 1},
+                                         {"SAME_UPPER", {}, {2, 2}, {1, 1}, 0},
+                                         {"SAME_LOWER", {}, {3, 2}, {1, 1}, 0},
+                                         {"VALID", {}, {2, 2}, {1, 1}, 1}}) {
+    SCOPED_TRACE(c.auto_pad);
+    GraphBuilder g("x", {1, 3, 11, 10}, 13);
+    g.init("W", random_floats(rng, {4, 3, 3, 2}, -1, 1));
+    auto& conv = g.node("Conv", {"x", "W"}, {"a"});
+    auto& mp = g.node("MaxPool", {"a"}, {"b"});
+    auto& ap = g.node("AveragePool", {"b"}, {"y"});
+    for (auto* n : {&conv, &mp, &ap}) {
+      if (c.auto_pad != "NOTSET") set_attr(*n, "auto_pad", c.auto_pad);
+      if (!c.pads.empty()) set_attr(*n, "pads", c.pads);
+      set_attr(*n, "strides", c.strides);
+    }
+    set_attr(conv, "dilations", c.dilations);
+    set_attr(mp, "kernel_shape", std::vector<int64_t>{2, 2});
+    set_attr(ap, "kernel_shape", std::vector<int64_t>{1, 2});
+    if (c.ceil_mode) {
+      set_attr(mp, "ceil_mode", c.ceil_mode);
+      set_attr(ap, "ceil_mode", c.ceil_mode);
+    }
+    Model m = g.finish("y", {1, 4, 1, 1});
+    expect_same_shapes(m);
+  }
+}
+
 TEST(ShapeRules, AgreeOnTheSharedModelsThroughTheFlow) {
   namespace fs = std::filesystem;
   fs::path shared = fs::path(SHOAL_SOURCE_DIR) / ".." / "shared" / "models";

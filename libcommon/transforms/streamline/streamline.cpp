@@ -2,6 +2,7 @@
 #include "shoal/transforms/streamline.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/shape_inference.hpp"
+#include "shoal/transforms/hls_conversion.hpp"
 #include "shoal/transforms/transforms.hpp"
 
 namespace shoal {
@@ -44,14 +45,17 @@ void streamline_pass(Model& m) {
 void streamline_step(Model& m) {
   apply(m, absorb_sign_bias_into_multithreshold);
   streamline_pass(m);
-  for (const auto& n : m.graph().node())
-    if (n.op_type() == "Conv" && n.domain().empty()) {
-      warn(
-          "the model has convolutions; lowering them to MatMul (LowerConvsToMatMul) is not "
-          "implemented yet, "
-          "so they stay standard ONNX ops");
-      break;
-    }
+  bool has_conv = false;
+  for (const auto& n : m.graph().node()) has_conv |= n.op_type() == "Conv" && n.domain().empty();
+  if (has_conv) {
+    apply(m, lower_convs_to_matmul);
+    apply(m, make_maxpool_nhwc);
+    apply(m, absorb_transpose_into_multithreshold);
+    apply(m, make_maxpool_nhwc);
+    // FINN v0.7 adds AbsorbConsecutiveTransposes here; v0.6 leaves such pairs to
+    // step_convert_to_hls, which runs it too.
+    apply(m, absorb_consecutive_transposes);
+  }
   apply(m, convert_bipolar_matmul_to_xnor_popcount);
   streamline_pass(m);
   apply(m, absorb_scalar_mul_add_into_topk);
