@@ -107,6 +107,8 @@ estimate_build() {
   "target_fps": $2,
   "synth_clk_period_ns": 10.0,
   "fpga_part": "xczu3eg-sbva484-1-e",
+  "steps": ["step_tidy_up", "step_streamline", "step_convert_to_hls", "step_create_dataflow_partition",
+            "step_target_fps_parallelization", "step_apply_folding_config", "step_generate_estimate_reports"],
   "generate_outputs": ["estimate_reports"]
 }
 JSON
