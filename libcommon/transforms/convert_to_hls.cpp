@@ -314,13 +314,14 @@ bool infer_conv_inp_gen(Model& m, ConversionNotes* notes) {
       why = "its input or output is not a 4-D NHWC tensor of known shape";
     else if (kernel.size() != 2 || stride.size() != 2 || pad.size() != 4 || dil.size() != 2)
       why = "its kernel, stride, padding or dilation is not 2-D";
+    else if (pad[0] + pad[2] != pad[1] + pad[3])
+      why = fmt::format("its padding [{}, {}, {}, {}] differs between height and width", pad[0],
+                        pad[1], pad[2], pad[3]);
     else if (kernel[0] != kernel[1] || stride[0] != stride[1] || (*in)[1] != (*in)[2] ||
              (*out)[1] != (*out)[2])
       why = "its kernel, stride or image is not square";
     else if (dil[0] != 1 || dil[1] != 1)
       why = fmt::format("its dilation is {}x{}, FINN v0.6 maps only 1", dil[0], dil[1]);
-    else if (pad[0] + pad[2] != pad[1] + pad[3])
-      why = "its padding differs between height and width";
     else if ((pad[0] + pad[2] > 0) && !dt.allowed(pad_value))
       why = fmt::format("its padding value {} is not a {} value", pad_value, dt.name());
     if (!why.empty()) {

@@ -159,3 +159,35 @@ onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), "'"
   assert_failure 2
   assert_line --index 0 "to-hls: error: --mem-mode must be const or decoupled"
 }
+
+@test "conv layers FINN v0.6 cannot map are named with why, and nothing is written" {
+  cd "$BATS_TEST_TMPDIR"
+  # an overlapping 3x3 pool with stride 2 (FINN v0.6 would build a 3x3-stride-3 pool)
+  onnx-conv --image 9 --channels 2 --layers c4k3p1,m3s2,f3 --wdt INT2 --adt UINT2 -o pool
+  onnx-tidy pool/model.onnx | streamline -o pool/s.onnx
+  run to-hls pool/s.onnx -o pool/parent.onnx
+  assert_failure 1
+  assert_output --partial "to-hls: error: the hardware partition would split: node 'MaxPoolNHWC_0' (MaxPoolNHWC) cannot become hardware: its stride 2 differs from its kernel 3 (StreamingMaxPool_Batch pools non-overlapping windows)"
+  [ ! -e pool/parent.onnx ]
+  # padding that makes the feature map non-square
+  py "$BATS_TEST_DIRNAME/fixtures/conv_model.py" pad.onnx --pads 1 0 1 0
+  onnx-tidy pad.onnx | streamline -o pad_s.onnx
+  run to-hls pad_s.onnx -o pad_parent.onnx
+  assert_failure 1
+  assert_output --partial "(Im2Col) cannot become hardware: its padding [1, 0, 1, 0] differs between height and width"
+  [ ! -e pad_parent.onnx ]
+}
+
+@test "conv nets become FINN's sliding-window layers and keep their outputs: padding, stride, pointwise stride (DownSampler)" {
+  cd "$BATS_TEST_TMPDIR"
+  onnx-conv --image 12 --channels 3 --layers c8k3s2p1,c6k1s2,m3,f4 --wdt INT3 --adt UINT3 --seed 4 -o n
+  onnx-tidy n/model.onnx | streamline -o n/s.onnx
+  to-hls n/s.onnx -o n/parent.onnx --child n/child.onnx
+  run py -c '
+import json, sys
+print(" ".join(n["op_type"] for n in json.load(open(sys.argv[1]))["nodes"]))
+' <(onnx-info --json n/child.onnx)
+  assert_output "FMPadding_Batch ConvolutionInputGenerator StreamingFCLayer_Batch DownSampler StreamingFCLayer_Batch StreamingMaxPool_Batch StreamingFCLayer_Batch"
+  run onnx-exec n/parent.onnx n/input.npy --expect n/expected_output.npy -o n/out.npy
+  assert_success
+}
