@@ -279,7 +279,13 @@ ThresholdMatrix node_hw_thresholds(const Model& m, const onnx::NodeProto& n) {
   if (n.input_size() <= index) fail("{}: no threshold input", describe(n));
   auto T = m.initializer(n.input(index));
   if (!T) fail("{}: the thresholds '{}' are not constant", describe(n), n.input(index));
-  return hw_thresholds(*T, attr_int(n, mvau ? "MH" : "NumChannels", 0), describe(n));
+  ThresholdMatrix t = hw_thresholds(*T, attr_int(n, mvau ? "MH" : "NumChannels", 0), describe(n));
+  if (!mvau && attr_string(n, "inputDataType", "") == "BIPOLAR") {
+    // The stream carries a BIPOLAR x as the bit b = (x + 1) / 2, so x >= t iff
+    // b >= ceil((t + 1) / 2): the thresholds move into the bit domain.
+    for (auto& v : t.values) v = (v + 1) >= 0 ? (v + 2) / 2 : -((-(v + 1)) / 2);
+  }
+  return t;
 }
 
 void set_threshold_impl(Model& m, ThresholdImpl impl) {

@@ -113,9 +113,7 @@ class ThresholdingBatch : public HwOp {
     if (!idt.is_integer() || !odt.is_integer())
       fail("{}: {} -> {} is not integer thresholding, no hardware", describe(n), idt.name(),
            odt.name());
-    auto T = m.initializer(n.input(1));
-    if (!T) fail("{}: the thresholds '{}' are not constant", describe(n), n.input(1));
-    ThresholdMatrix t = hw_thresholds(*T, c, describe(n));
+    ThresholdMatrix t = node_hw_thresholds(m, n);
     bool t_signed = t.min() < 0;
     int t_bits = t_signed ? signed_bits_for(t.min(), t.max()) : unsigned_bits_for(t.max());
     bool bipolar = odt == DataType::bipolar();
@@ -141,8 +139,9 @@ class ThresholdingBatch : public HwOp {
         "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
         ".in0_V_TREADY(in0_V_TREADY),\n"
         "    .out_V_TDATA(thr_out), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
-        pe * obits - 1, c, pe, t.steps, ibits, idt.is_signed() ? 1 : 0, t_bits, t_signed ? 1 : 0,
-        obits, verilog_int(act_val), verilog_string(tfile), pe * ibits - 1);
+        pe * obits - 1, c, pe, t.steps, ibits,
+        idt.is_signed() && idt != DataType::bipolar() ? 1 : 0, t_bits, t_signed ? 1 : 0, obits,
+        verilog_int(act_val), verilog_string(tfile), pe * ibits - 1);
     v += "  // verilator lint_on UNUSED\n";
     v += "  assign out_V_TDATA = " +
          repack_lanes("thr_out", pe, obits, obits, outstream_width_padded(n)) + ";\n" +

@@ -306,3 +306,23 @@ LabelSelect_Batch_0 1 - 10"
   assert_failure 2
   assert_line --index 0 "rtlsim: error: --trace goes with an INPUT.npy run, not --perf"
 }
+
+# A graph input annotated BIPOLAR reaches the hardware as one bit per value (-1 -> 0,
+# +1 -> 1); the Thresholding_Batch that XNOR conversion puts in front of the first layer must
+# compare in that bit domain. Its thresholds used to be compared with the raw bit.
+@test "a BIPOLAR graph input through a hardware Thresholding_Batch: exact outputs" {
+  local d=$BATS_TEST_TMPDIR
+  onnx-mlp --layers 64,32,10 --wdt BIPOLAR --adt BIPOLAR --idt BIPOLAR --last-linear --seed 2 -o "$d/m"
+  onnx-tidy "$d/m/model.onnx" | streamline | to-hls -o "$d/parent.onnx" 2> /dev/null
+  run py -c '
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"][0]
+print(n["op_type"], n["attributes"]["inputDataType"], n["attributes"]["outputDataType"])
+' <(onnx-info --json "$d/parent_partition_0.onnx")
+  assert_output "Thresholding_Batch BIPOLAR BINARY"
+  fold "$d/parent_partition_0.onnx" --clk-ns 10 -o "$d/folded.onnx"
+  stitch "$d/folded.onnx" -o "$d/stitched.onnx" --out-dir "$d/st" 2> /dev/null
+  run onnx-exec "$d/parent.onnx" "$d/m/input.npy" --partition "$d/stitched.onnx" --rtlsim \
+    --expect "$d/m/expected_output.npy" -o "$d/out.npy"
+  assert_success
+}
