@@ -6,6 +6,8 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/executor.hpp"
+#include "shoal/core/io.hpp"
+#include "shoal/core/npy.hpp"
 #include "shoal/core/tensor_proto.hpp"
 
 namespace shoal::gen {
@@ -148,6 +150,27 @@ Tensor probe_rows(const Model& m, const std::string& name, const Tensor& batch,
     results.push_back(it->second.astype(ElemType::Float));
   }
   return stack(results);
+}
+
+DataType datatype_option(const cxxopts::ParseResult& r, const std::string& key) {
+  auto dt = DataType::parse(r[key].as<std::string>());
+  if (!dt) throw UsageError("--" + key + ": unknown datatype '" + r[key].as<std::string>() + "'");
+  return *dt;
+}
+
+bool qonnx_format_option(const cxxopts::ParseResult& r) {
+  std::string format = r["format"].as<std::string>();
+  if (format != "finn" && format != "qonnx") throw UsageError("--format must be finn or qonnx");
+  return format == "qonnx";
+}
+
+void write_bundle(const std::string& dir, Model& model, const Tensor& input,
+                  const Tensor& expected_output) {
+  std::filesystem::path d = dir;
+  make_dirs(d);
+  model.save((d / "model.onnx").string());
+  write_npy((d / "input.npy").string(), input);
+  write_npy((d / "expected_output.npy").string(), expected_output);
 }
 
 }  // namespace shoal::gen

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shoal/core/cli.hpp"
 #include "shoal/core/datatype.hpp"
 #include "shoal/core/model.hpp"
 #include "shoal/core/tensor.hpp"
@@ -65,5 +66,14 @@ Tensor run_rows(const Model& m, const Tensor& batch, const Shape& sample_shape);
 // graph as it is now; `name` need not be a graph output.
 Tensor probe_rows(const Model& m, const std::string& name, const Tensor& batch,
                   const Shape& sample_shape);
+
+// The datatype named by option --key; a usage error for an unknown name.
+DataType datatype_option(const cxxopts::ParseResult& r, const std::string& key);
+// "finn" or "qonnx" from --format: whether the QONNX form is asked for.
+bool qonnx_format_option(const cxxopts::ParseResult& r);
+
+// Writes DIR/model.onnx, DIR/input.npy and DIR/expected_output.npy (creating DIR).
+void write_bundle(const std::string& dir, Model& model, const Tensor& input,
+                  const Tensor& expected_output);
 
 }  // namespace shoal::gen

@@ -192,22 +192,26 @@ Shape weight_shape(const ConvNetLayer& l, int64_t in) {
   return {l.out, in / l.group, l.kh, l.kw};
 }
 
-// FINN-ONNX: integer weights, MultiThreshold activations spread over observed accumulators.
-Model finn_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
-  Model m;
+// Starts a model whose input `name` is one NCHW sample annotated with the input type.
+Growth start(Model& m, const ConvNetSpec& s, const Tensor& calib, const std::string& name) {
   m.proto().set_producer_name("shoal onnx-conv");
   Shape sample{1, s.channels, s.image, s.image};
-  Growth g(m, calib, sample);
   auto* in = m.graph().add_input();
-  in->set_name("global_in");
-  m.set_tensor_shape("global_in", sample);
-  m.set_datatype("global_in", s.input_type);
-  std::string x = "global_in";
+  in->set_name(name);
+  m.set_tensor_shape(name, sample);
+  m.set_datatype(name, s.input_type);
+  return Growth(m, calib, sample);
+}
+
+// Walks the layers from x: pools and the flatten before the first fc are the same in both
+// forms; `weighted(layer, inputs, x)` adds one conv or fc layer (`inputs` channels or
+// features) and returns its output, activation included unless it is the last layer of a
+// --last-linear net.
+template <typename F>
+std::string add_layers(const ConvNetSpec& s, Growth& g, std::string x, F weighted) {
   int64_t width = s.channels;
   bool flat = false;
-  for (std::size_t i = 0; i < s.layers.size(); ++i) {
-    const ConvNetLayer& l = s.layers[i];
-    bool last = i + 1 == s.layers.size();
+  for (const ConvNetLayer& l : s.layers) {
     if (l.kind == ConvNetLayer::Kind::MaxPool) {
       x = add_pool(g, x, l);
       continue;
@@ -217,17 +221,32 @@ Model finn_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
       flat = true;
       width = g.probe(x).shape().at(1);
     }
-    Tensor w = random_tensor(rng, s.weight_type, weight_shape(l, width));
-    std::string wname = g.b.init(w);
-    m.set_datatype(wname, s.weight_type);
-    x = l.kind == ConvNetLayer::Kind::Conv ? add_conv(g, x, l, wname)
-                                           : g.b.add("MatMul", {x, wname});
+    x = weighted(l, width, x, &l == &s.layers.back() && s.last_linear);
     width = l.out;
-    if (last && s.last_linear) break;
+  }
+  return x;
+}
+
+std::string add_weighted(Growth& g, const ConvNetLayer& l, const std::string& x,
+                         const std::string& weights) {
+  return l.kind == ConvNetLayer::Kind::Conv ? add_conv(g, x, l, weights)
+                                            : g.b.add("MatMul", {x, weights});
+}
+
+// FINN-ONNX: integer weights, MultiThreshold activations spread over observed accumulators.
+Model finn_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
+  Model m;
+  Growth g = start(m, s, calib, "global_in");
+  auto layer = [&](const ConvNetLayer& l, int64_t inputs, const std::string& in, bool linear) {
+    std::string wname = g.b.init(random_tensor(rng, s.weight_type, weight_shape(l, inputs)));
+    m.set_datatype(wname, s.weight_type);
+    std::string x = add_weighted(g, l, in, wname);
+    if (linear) return x;
     Tensor acc = g.probe(x);
     Tensor t = spread_thresholds(channel_ranges(acc, 1), activation_for(s.act_type).steps);
-    x = g.b.multithreshold(x, t, s.act_type);
-  }
+    return g.b.multithreshold(x, t, s.act_type);
+  };
+  std::string x = add_layers(s, g, "global_in", layer);
   if (s.topk) x = add_topk(g, x, "global_out");
   m.rename_tensor(x, "global_out");
   auto* out = m.graph().add_output();
@@ -243,36 +262,14 @@ Model finn_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
 // BipolarQuant activations, as Brevitas exports them.
 Model qonnx_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
   Model m;
-  m.proto().set_producer_name("shoal onnx-conv");
-  Shape sample{1, s.channels, s.image, s.image};
-  Growth g(m, calib, sample);
-  auto* in = m.graph().add_input();
-  in->set_name("input");
-  m.set_tensor_shape("input", sample);
-  m.set_datatype("input", s.input_type);
-  std::string x = "input";
-  int64_t width = s.channels;
-  bool flat = false;
+  Growth g = start(m, s, calib, "input");
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
-  for (std::size_t i = 0; i < s.layers.size(); ++i) {
-    const ConvNetLayer& l = s.layers[i];
-    bool last = i + 1 == s.layers.size();
-    if (l.kind == ConvNetLayer::Kind::MaxPool) {
-      x = add_pool(g, x, l);
-      continue;
-    }
-    if (l.kind == ConvNetLayer::Kind::Fc && !flat) {
-      x = add_flatten(g, x);
-      flat = true;
-      width = g.probe(x).shape().at(1);
-    }
-    Tensor wf = random_tensor(rng, s.weight_type, weight_shape(l, width));
+  auto layer = [&](const ConvNetLayer& l, int64_t inputs, const std::string& in, bool linear) {
+    Tensor wf = random_tensor(rng, s.weight_type, weight_shape(l, inputs));
     float ws = s.weight_type == DataType::bipolar() ? 1.0f : static_cast<float>(0.25 * jitter(rng));
     for (float& v : wf.span<float>()) v *= ws;
-    std::string wq = g.b.quant(g.b.init(wf), ws, s.weight_type);
-    x = l.kind == ConvNetLayer::Kind::Conv ? add_conv(g, x, l, wq) : g.b.add("MatMul", {x, wq});
-    width = l.out;
-    if (last && s.last_linear) break;
+    std::string x = add_weighted(g, l, in, g.b.quant(g.b.init(wf), ws, s.weight_type));
+    if (linear) return x;
     const DataType& adt = s.act_type;
     float as = 1.0f;
     if (adt != DataType::bipolar()) {
@@ -282,8 +279,9 @@ Model qonnx_form(const ConvNetSpec& s, Rng& rng, const Tensor& calib) {
       as = static_cast<float>(hi / levels * jitter(rng) * 0.8);
     }
     if (!adt.is_signed()) x = g.b.add("Relu", {x});
-    x = g.b.quant(x, as, adt);
-  }
+    return g.b.quant(x, as, adt);
+  };
+  std::string x = add_layers(s, g, "input", layer);
   if (s.topk) x = add_topk(g, x, "output");
   m.rename_tensor(x, "output");
   auto* out = m.graph().add_output();

@@ -1,19 +1,12 @@
 // onnx-conv: write a synthetic quantized convolutional network with input and expected-output
 // vectors.
+#include "../model-gen/model_gen.hpp"
 #include "conv_net.hpp"
 #include "shoal/core/cli.hpp"
 #include "shoal/core/io.hpp"
 #include "shoal/core/npy.hpp"
 
 using namespace shoal;
-
-namespace {
-DataType parse_dt(const cxxopts::ParseResult& r, const std::string& key) {
-  auto dt = DataType::parse(r[key].as<std::string>());
-  if (!dt) throw UsageError("--" + key + ": unknown datatype '" + r[key].as<std::string>() + "'");
-  return *dt;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   ToolInfo info{
@@ -53,22 +46,16 @@ int main(int argc, char** argv) {
     s.image = r["image"].as<int64_t>();
     s.channels = r["channels"].as<int64_t>();
     s.layers = parse_conv_layers(r["layers"].as<std::string>());
-    s.weight_type = parse_dt(r, "wdt");
-    s.act_type = parse_dt(r, "adt");
-    s.input_type = parse_dt(r, "idt");
-    std::string format = r["format"].as<std::string>();
-    if (format != "finn" && format != "qonnx") throw UsageError("--format must be finn or qonnx");
-    s.qonnx = format == "qonnx";
+    s.weight_type = gen::datatype_option(r, "wdt");
+    s.act_type = gen::datatype_option(r, "adt");
+    s.input_type = gen::datatype_option(r, "idt");
+    s.qonnx = gen::qonnx_format_option(r);
     s.topk = r.count("topk") > 0;
     s.last_linear = r.count("last-linear") > 0;
     s.seed = r["seed"].as<uint64_t>();
     s.samples = r["samples"].as<int64_t>();
     ConvNetBundle b = make_conv_net(s);
-    std::filesystem::path dir = r["output"].as<std::string>();
-    make_dirs(dir);
-    b.model.save((dir / "model.onnx").string());
-    write_npy((dir / "input.npy").string(), b.input);
-    write_npy((dir / "expected_output.npy").string(), b.expected_output);
+    gen::write_bundle(r["output"].as<std::string>(), b.model, b.input, b.expected_output);
     return 0;
   });
 }

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "../model-gen/model_gen.hpp"
 #include "mlp.hpp"
 #include "shoal/core/cli.hpp"
 #include "shoal/core/io.hpp"
@@ -25,11 +26,6 @@ std::vector<int64_t> parse_layers(const std::string& text) {
     }
   }
   return out;
-}
-DataType parse_dt(const cxxopts::ParseResult& r, const std::string& key) {
-  auto dt = DataType::parse(r[key].as<std::string>());
-  if (!dt) throw UsageError("--" + key + ": unknown datatype '" + r[key].as<std::string>() + "'");
-  return *dt;
 }
 }  // namespace
 
@@ -67,24 +63,18 @@ int main(int argc, char** argv) {
                          (std::string(key) == "output" ? "output (-o)" : key));
     MlpSpec s;
     s.layers = parse_layers(r["layers"].as<std::string>());
-    s.weight_type = parse_dt(r, "wdt");
-    s.act_type = parse_dt(r, "adt");
-    s.input_type = parse_dt(r, "idt");
-    if (r.count("odt")) s.output_type = parse_dt(r, "odt");
-    std::string format = r["format"].as<std::string>();
-    if (format != "finn" && format != "qonnx") throw UsageError("--format must be finn or qonnx");
-    s.qonnx = format == "qonnx";
+    s.weight_type = gen::datatype_option(r, "wdt");
+    s.act_type = gen::datatype_option(r, "adt");
+    s.input_type = gen::datatype_option(r, "idt");
+    if (r.count("odt")) s.output_type = gen::datatype_option(r, "odt");
+    s.qonnx = gen::qonnx_format_option(r);
     if (r.count("input-scale")) s.input_scale = r["input-scale"].as<float>();
     s.topk = r.count("topk") > 0;
     s.last_linear = r.count("last-linear") > 0;
     s.seed = r["seed"].as<uint64_t>();
     s.samples = r["samples"].as<int64_t>();
     MlpBundle b = make_mlp(s);
-    std::filesystem::path dir = r["output"].as<std::string>();
-    make_dirs(dir);
-    b.model.save((dir / "model.onnx").string());
-    write_npy((dir / "input.npy").string(), b.input);
-    write_npy((dir / "expected_output.npy").string(), b.expected_output);
+    gen::write_bundle(r["output"].as<std::string>(), b.model, b.input, b.expected_output);
     return 0;
   });
 }
