@@ -68,12 +68,8 @@ class ConvolutionInputGenerator : public HwOp {
     if (g.ifm == 1) return 1;
     return (g.ifm - g.dilation * (g.k - 1) - 1) / g.stride + 1;
   }
-  static int64_t simd(const onnx::NodeProto& n, const Geometry& g) {
-    int64_t s = NodeAttrs(n).i("SIMD");
-    if (s < 1 || g.channels % s != 0)
-      fail("{}: SIMD={} does not divide IFMChannels={} (allowed: {})", describe(n), s, g.channels,
-           divisor_list(g.channels));
-    return s;
+  static int64_t simd(const onnx::NodeProto& n, const Geometry&) {
+    return folding_factor(n, "SIMD", "IFMChannels");
   }
 
   Shape normal_input_shape(const onnx::NodeProto& n, int) const override {

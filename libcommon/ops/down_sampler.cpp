@@ -23,14 +23,7 @@ class DownSampler : public HwOp {
     NodeAttrs a(n);
     return (a.i("ImgDim") - 1) / a.i("Stride") + 1;
   }
-  static int64_t simd(const onnx::NodeProto& n) {
-    NodeAttrs a(n);
-    int64_t C = a.i("NumChannels"), s = a.i("SIMD");
-    if (s < 1 || C % s != 0)
-      fail("{}: SIMD {} does not divide NumChannels {} (possible: {})", describe(n), s, C,
-           divisor_list(C));
-    return s;
-  }
+  static int64_t simd(const onnx::NodeProto& n) { return folding_factor(n, "SIMD", "NumChannels"); }
   Shape normal_input_shape(const onnx::NodeProto& n, int) const override {
     NodeAttrs a(n);
     int64_t D = a.i("ImgDim");

@@ -37,12 +37,8 @@ class FMPaddingBatch : public HwOp {
            g.channels);
     return g;
   }
-  static int64_t simd(const onnx::NodeProto& n, const Geometry& g) {
-    int64_t s = NodeAttrs(n).i("SIMD");
-    if (s < 1 || g.channels % s != 0)
-      fail("{}: SIMD={} does not divide NumChannels={} (allowed: {})", describe(n), s, g.channels,
-           divisor_list(g.channels));
-    return s;
+  static int64_t simd(const onnx::NodeProto& n, const Geometry&) {
+    return folding_factor(n, "SIMD", "NumChannels");
   }
 
   Shape normal_input_shape(const onnx::NodeProto& n, int) const override {

@@ -54,6 +54,15 @@ std::string divisor_list(int64_t n) {
   return s;
 }
 
+int64_t folding_factor(const onnx::NodeProto& n, const char* factor, const char* total) {
+  NodeAttrs a(n);
+  int64_t f = a.i(factor), t = a.i(total);
+  if (f < 1 || t % f != 0)
+    fail("{}: {}={} does not divide {}={} (allowed: {})", describe(n), factor, f, total, t,
+         divisor_list(t));
+  return f;
+}
+
 int64_t roundup_to_multiple(int64_t x, int64_t factor) {
   if (x < factor) return factor;
   return (x + factor - 1) / factor * factor;

@@ -35,10 +35,7 @@ class LabelSelectBatch : public HwOp {
   }
   Shape folded_input_shape(const onnx::NodeProto& n, int) const override {
     NodeAttrs a(n);
-    int64_t labels = a.i("Labels"), pe = a.i("PE");
-    if (pe < 1 || labels % pe != 0)
-      fail("{}: PE={} does not divide Labels={} (allowed: {})", describe(n), pe, labels,
-           divisor_list(labels));
+    int64_t labels = a.i("Labels"), pe = folding_factor(n, "PE", "Labels");
     Shape s = vecs(n);
     s.push_back(labels / pe);
     s.push_back(pe);

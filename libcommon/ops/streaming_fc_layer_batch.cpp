@@ -92,13 +92,8 @@ class StreamingFCLayerBatch : public HwOp {
   }
 
   static void check_folding(const onnx::NodeProto& n) {
-    NodeAttrs a(n);
-    int64_t mw = a.i("MW"), mh = a.i("MH"), simd = a.i("SIMD"), pe = a.i("PE");
-    if (simd < 1 || mw % simd != 0)
-      fail("{}: SIMD={} does not divide MW={} (allowed: {})", describe(n), simd, mw,
-           divisor_list(mw));
-    if (pe < 1 || mh % pe != 0)
-      fail("{}: PE={} does not divide MH={} (allowed: {})", describe(n), pe, mh, divisor_list(mh));
+    folding_factor(n, "SIMD", "MW");
+    folding_factor(n, "PE", "MH");
   }
 
   // --- estimates (estimates.md §3.1); every expression in double, as Python evaluates it ---

@@ -33,10 +33,7 @@ class ThresholdingBatch : public HwOp {
   }
   static Shape folded(const onnx::NodeProto& n) {
     NodeAttrs a(n);
-    int64_t c = a.i("NumChannels"), pe = a.i("PE");
-    if (pe < 1 || c % pe != 0)
-      fail("{}: PE={} does not divide NumChannels={} (allowed: {})", describe(n), pe, c,
-           divisor_list(c));
+    int64_t c = a.i("NumChannels"), pe = folding_factor(n, "PE", "NumChannels");
     Shape s = a.ints("numInputVectors");
     s.push_back(c / pe);
     s.push_back(pe);

@@ -80,6 +80,11 @@ const HwOp* hw_op_of(const onnx::NodeProto& node);
 // "1, 2, 3, 6": the values a folding factor of n may take, for error messages.
 std::string divisor_list(int64_t n);
 
+// The folding factor attribute `factor` (SIMD or PE) of node n, checked to divide the
+// attribute `total` (MW, NumChannels, ...): else an error naming the node, both values and
+// the values the factor may take.
+int64_t folding_factor(const onnx::NodeProto& n, const char* factor, const char* total);
+
 // roundup_to_integer_multiple (finn-base util/basic.py): factor when x < factor.
 int64_t roundup_to_multiple(int64_t x, int64_t factor);
 
