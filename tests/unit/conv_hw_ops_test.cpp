@@ -735,3 +735,31 @@ TEST(ConvHwFolding, ApplyConfigAndFinalHwConfig) {
       nlohmann::ordered_json::parse(R"({"Defaults": {}, "StreamingMaxPool_Batch_0": {"SIMD": 2}})");
   expect_error_naming([&] { apply_folding_config(m, pool_simd); }, "SIMD");
 }
+
+// DownSampler (conv.md §4.6): what a strided 1x1 conv reads, every Stride-th pixel.
+TEST(ConvHwEstimates, DownSampler) {
+  auto n = hw_node("DownSampler", "DS_0");
+  set_attr(n, "ImgDim", int64_t{9});
+  set_attr(n, "NumChannels", int64_t{12});
+  set_attr(n, "SIMD", int64_t{4});
+  set_attr(n, "Stride", int64_t{2});
+  set_attr(n, "inputDataType", "INT4");
+  const HwOp* op = hw_op_of(n);
+  ASSERT_NE(op, nullptr);
+  // output floor((9 - 1) / 2) + 1 = 5; cycles C/SIMD * numInputVectors * D * D
+  EXPECT_EQ(op->normal_output_shape(n), (Shape{1, 5, 5, 12}));
+  EXPECT_EQ(op->folded_input_shape(n), (Shape{1, 9, 9, 3, 4}));
+  EXPECT_EQ(op->instream_width(n), 16);
+  EXPECT_EQ(op->exp_cycles(n), 3 * 9 * 9);
+  for (auto f : {&HwOp::lut_estimation, &HwOp::bram_estimation, &HwOp::dsp_estimation})
+    EXPECT_EQ((op->*f)(n), 0);
+  std::mt19937 rng(3);
+  Tensor x = random_ints(rng, {1, 9, 9, 12}, -8, 7);
+  Tensor y = run_node(n, x, {1, 5, 5, 12});
+  for (int64_t i = 0; i < 5; ++i)
+    for (int64_t j = 0; j < 5; ++j)
+      for (int64_t c = 0; c < 12; ++c)
+        ASSERT_EQ(y.get((i * 5 + j) * 12 + c), x.get((2 * i * 9 + 2 * j) * 12 + c));
+  set_attr(n, "SIMD", int64_t{5});
+  expect_error_naming([&] { op->folded_input_shape(n); }, "DS_0");
+}
