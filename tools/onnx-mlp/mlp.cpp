@@ -38,7 +38,8 @@ Tensor run_mt(const Tensor& acc, const Tensor& t, const Activation& a) {
 }
 
 // InsertTopK's annotations (dialect.md §4.1): the k initializer and the values output get
-// the scores' datatype (its "TODO set to int64"), the indices UINT32, as FINN has no INT64.
+// the scores' datatype (FINN leaves k's type as a note to itself), the indices UINT32, as FINN
+// has no INT64.
 void annotate_as_insert_topk(Model& m) {
   const onnx::NodeProto t = m.node(m.node_count() - 1);
   DataType scores = m.datatype(t.input(0));
