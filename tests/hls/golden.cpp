@@ -81,4 +81,31 @@ std::vector<std::vector<int64_t>> label_select(const std::vector<std::vector<int
   return out;
 }
 
+std::vector<int64_t> fmpadding(const std::vector<int64_t>& x, int h, int w, int c,
+                               const int pads[4]) {
+  const int oh = pads[0] + h + pads[2], ow = pads[1] + w + pads[3];
+  std::vector<int64_t> y(static_cast<size_t>(oh) * ow * c, 0);
+  for (int i = 0; i < h; ++i)
+    for (int j = 0; j < w; ++j)
+      for (int ch = 0; ch < c; ++ch)
+        y[(static_cast<size_t>(i + pads[0]) * ow + (j + pads[1])) * c + ch] =
+            x[(static_cast<size_t>(i) * w + j) * c + ch];
+  return y;
+}
+
+std::vector<int64_t> maxpool(const std::vector<int64_t>& x, int d, int k, int c) {
+  const int od = d / k;
+  std::vector<int64_t> y(static_cast<size_t>(od) * od * c);
+  for (int oi = 0; oi < od; ++oi)
+    for (int oj = 0; oj < od; ++oj)
+      for (int ch = 0; ch < c; ++ch) {
+        int64_t m = x[(static_cast<size_t>(oi * k) * d + oj * k) * c + ch];
+        for (int a = 0; a < k; ++a)
+          for (int b = 0; b < k; ++b)
+            m = std::max(m, x[(static_cast<size_t>(oi * k + a) * d + (oj * k + b)) * c + ch]);
+        y[(static_cast<size_t>(oi) * od + oj) * c + ch] = m;
+      }
+  return y;
+}
+
 }  // namespace golden

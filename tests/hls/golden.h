@@ -52,4 +52,13 @@ std::vector<std::vector<int64_t>> thresholding(const std::vector<std::vector<int
 // ties broken by the lower index.
 std::vector<std::vector<int64_t>> label_select(const std::vector<std::vector<int64_t>>& x, int k);
 
+// FMPadding_Batch: x[h][w][c] (flattened, h*w_dim*c_dim + w*c_dim + c) padded with zeros by
+// pads [top, left, bottom, right]; returns the (H+t+b) x (W+l+r) x C image, same layout.
+std::vector<int64_t> fmpadding(const std::vector<int64_t>& x, int h, int w, int c,
+                               const int pads[4]);
+
+// StreamingMaxPool_Batch: max over non-overlapping k x k windows of the d x d x c image x
+// (flattened as above); returns the (d/k) x (d/k) x c image.
+std::vector<int64_t> maxpool(const std::vector<int64_t>& x, int d, int k, int c);
+
 }  // namespace golden

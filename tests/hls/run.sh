@@ -76,6 +76,28 @@ thr() {
   CASES+=("$s")
 }
 
+fmp() {
+  declare -A p=([IMG_H]=5 [IMG_W]=5 [NUM_CHANNELS]=4 [SIMD]=2 [IN_BITS]=4 [PAD_TOP]=1
+    [PAD_LEFT]=1 [PAD_BOTTOM]=1 [PAD_RIGHT]=1)
+  local kv
+  for kv in "$@"; do p[${kv%%=*}]=${kv#*=}; done
+  local s="shoal_fmpadding"
+  for kv in IMG_H IMG_W NUM_CHANNELS SIMD IN_BITS PAD_TOP PAD_LEFT PAD_BOTTOM PAD_RIGHT; do
+    s+=" $kv=${p[$kv]}"
+  done
+  CASES+=("$s")
+}
+maxpool() {
+  declare -A p=([IMG_DIM]=4 [POOL_DIM]=2 [NUM_CHANNELS]=3 [IN_BITS]=4 [INPUT_SIGNED]=1)
+  local kv
+  for kv in "$@"; do p[${kv%%=*}]=${kv#*=}; done
+  local s="shoal_maxpool"
+  for kv in IMG_DIM POOL_DIM NUM_CHANNELS IN_BITS INPUT_SIGNED; do
+    s+=" $kv=${p[$kv]}"
+  done
+  CASES+=("$s")
+}
+
 # MVAU: folding edge cases (SF=1, NF=1, PE/SIMD 1..full), operand modes, activation forms.
 mvau                                                           # hardware.md §1.2 example
 mvau MW=4 MH=3 PE=1 SIMD=1 IN_BITS=2 WEIGHT_BITS=2 ACC_BITS=6 NUM_STEPS=1 OUT_BITS=1
@@ -181,6 +203,21 @@ for dw in "1 8" "2 1" "37 70" "1024 72" "5 300"; do
   CASES+=("shoal_memstream DEPTH=$1 WIDTH=$2")
 done
 
+# FMPadding: symmetric pads with SIMD < C, asymmetric pads on a non-square image (SIMD 1,
+# a zero pad on each axis), 1-bit data with SIMD = C, wide asymmetric pads.
+fmp
+fmp IMG_H=6 IMG_W=4 NUM_CHANNELS=3 SIMD=1 IN_BITS=8 PAD_TOP=0 PAD_LEFT=2 PAD_BOTTOM=1 PAD_RIGHT=0
+fmp IMG_H=4 IMG_W=4 NUM_CHANNELS=6 SIMD=6 IN_BITS=1 PAD_TOP=2 PAD_LEFT=0 PAD_BOTTOM=0 PAD_RIGHT=1
+fmp IMG_H=3 IMG_W=7 NUM_CHANNELS=8 SIMD=4 IN_BITS=3 PAD_TOP=3 PAD_LEFT=1 PAD_BOTTOM=2 PAD_RIGHT=2
+
+# StreamingMaxPool: k = 2 and 3, signed 4-bit, 1-bit (BINARY and BIPOLAR: OR), unsigned
+# 8-bit, a single output column (D = k).
+maxpool
+maxpool IMG_DIM=6 POOL_DIM=3 NUM_CHANNELS=2 IN_BITS=4 INPUT_SIGNED=1
+maxpool IMG_DIM=8 POOL_DIM=2 NUM_CHANNELS=16 IN_BITS=1 INPUT_SIGNED=0
+maxpool IMG_DIM=9 POOL_DIM=3 NUM_CHANNELS=5 IN_BITS=8 INPUT_SIGNED=0
+maxpool IMG_DIM=3 POOL_DIM=3 NUM_CHANNELS=4 IN_BITS=2 INPUT_SIGNED=1
+
 if [ -n "$FILTER" ]; then
   SELECTED=()
   for c in "${CASES[@]}"; do
@@ -193,7 +230,8 @@ if [ "$LIST" = 1 ]; then
   exit 0
 fi
 
-MODULES=(shoal_memstream shoal_fifo shoal_dwc shoal_thresholding shoal_mvau shoal_label_select)
+MODULES=(shoal_memstream shoal_fifo shoal_dwc shoal_thresholding shoal_mvau shoal_label_select
+  shoal_fmpadding shoal_maxpool)
 # Extra non-default parameterizations for lint and iverilog (besides the defaults and
 # every swept case, which the testbench builds lint with -Wall too).
 declare -A LINT_SETS=(
@@ -203,6 +241,8 @@ declare -A LINT_SETS=(
   [shoal_thresholding]="NUM_CHANNELS=64,PE=4,NUM_STEPS=15,IN_BITS=16,INPUT_SIGNED=1,T_BITS=16,OUT_BITS=4,ACT_VAL=-8;NUM_CHANNELS=6,PE=6,NUM_STEPS=1,IN_BITS=1,T_BITS=1,T_SIGNED=0,OUT_BITS=1;THRESH_SEARCH=1;NUM_CHANNELS=64,PE=4,NUM_STEPS=63,IN_BITS=16,INPUT_SIGNED=1,T_BITS=16,OUT_BITS=6,THRESH_SEARCH=1"
   [shoal_mvau]="NUM_STEPS=0,OUT_BITS=16;XNOR=1,IN_BITS=1,WEIGHT_BITS=1,WEIGHT_SIGNED=0,MW=6,SIMD=3;INPUT_BIPOLAR=1,WEIGHT_BIPOLAR=1,IN_BITS=1,WEIGHT_BITS=1,MW=1,SIMD=1,MH=1,PE=1;MW=64,SIMD=16,MH=64,PE=16,IN_BITS=8,WEIGHT_BITS=8,ACC_BITS=24,T_BITS=24,NUM_STEPS=255,OUT_BITS=8;THRESH_SEARCH=1;THRESH_SEARCH=1,NUM_STEPS=4,REGISTER_SUM=0;MW=14,SIMD=1,MH=31,PE=1,NUM_STEPS=63,OUT_BITS=6,THRESH_SEARCH=1"
   [shoal_label_select]="LABELS=10,PE=5,K=3,IN_BITS=16,INPUT_SIGNED=1;LABELS=1000,PE=10,K=5,IN_BITS=32,INPUT_SIGNED=1,OUT_BITS=16"
+  [shoal_fmpadding]="PAD_TOP=0,PAD_LEFT=0,PAD_BOTTOM=0,PAD_RIGHT=0;IMG_H=1,IMG_W=1,NUM_CHANNELS=1,IN_BITS=1,PAD_TOP=0,PAD_LEFT=3,PAD_BOTTOM=2,PAD_RIGHT=0;IMG_H=32,IMG_W=32,NUM_CHANNELS=64,SIMD=16,IN_BITS=8,PAD_TOP=2,PAD_LEFT=2,PAD_BOTTOM=2,PAD_RIGHT=2"
+  [shoal_maxpool]="IMG_DIM=28,POOL_DIM=2,NUM_CHANNELS=64,IN_BITS=1,INPUT_SIGNED=0;IMG_DIM=2,POOL_DIM=2,NUM_CHANNELS=1,IN_BITS=1;IMG_DIM=5,POOL_DIM=1,IN_BITS=8,INPUT_SIGNED=1"
 )
 
 PASSED=0
@@ -255,6 +295,8 @@ tb_of() {
     shoal_thresholding) echo tb_thresholding ;;
     shoal_mvau) echo tb_mvau ;;
     shoal_label_select) echo tb_label_select ;;
+    shoal_fmpadding) echo tb_fmpadding ;;
+    shoal_maxpool) echo tb_maxpool ;;
   esac
 }
 file_param_of() {

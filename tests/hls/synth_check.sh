@@ -65,6 +65,9 @@ CASES=(
   "shoal_mvau|-set MW 14 -set MH 31 -set PE 1 -set SIMD 1 -set IN_BITS 6 -set WEIGHT_BITS 6 -set ACC_BITS 15 -set T_BITS 15 -set NUM_STEPS 63 -set OUT_BITS 6 -set THRESH_SEARCH 1 -set THRESH_FILE \"$OUT/mvau_search\""
   "shoal_label_select|-set LABELS 10 -set PE 1 -set K 1 -set IN_BITS 8 -set OUT_BITS 8"
   "shoal_label_select|-set LABELS 100 -set PE 10 -set K 5 -set IN_BITS 16 -set INPUT_SIGNED 1 -set OUT_BITS 8"
+  "shoal_fmpadding|-set IMG_H 28 -set IMG_W 28 -set NUM_CHANNELS 64 -set SIMD 8 -set IN_BITS 4 -set PAD_TOP 1 -set PAD_LEFT 0 -set PAD_BOTTOM 2 -set PAD_RIGHT 1"
+  "shoal_maxpool|-set IMG_DIM 28 -set POOL_DIM 2 -set NUM_CHANNELS 64 -set IN_BITS 1"
+  "shoal_maxpool|-set IMG_DIM 10 -set POOL_DIM 2 -set NUM_CHANNELS 64 -set IN_BITS 4 -set INPUT_SIGNED 1"
 )
 
 passed=0

@@ -426,3 +426,81 @@ onnx.save(m, sys.argv[2])' f/folded.onnx unsorted.onnx > swapped.txt
   assert_line --partial "output matches expected_output.npy"
   assert_line --partial "largest difference 0"
 }
+
+# A padding and pooling chain in FINN's hardware form into $1/pool.onnx: x [1,5,4,2] INT4 ->
+# FMPadding_Batch (asymmetric pads [0, 1, 1, 1], SIMD 2) -> [1,6,6,2] ->
+# StreamingMaxPool_Batch (3x3) -> [1,2,2,2], and a random input in $1/x.npy (4 images).
+make_pad_pool() {
+  mkdir -p "$1"
+  py - "$1" <<'PY'
+import sys, numpy as np, onnx
+from onnx import helper as h, TensorProto as T
+d = sys.argv[1]
+def hw(op, i, o, name, **attrs):
+    return h.make_node(op, i, o, name=name, domain="finn.custom_op.fpgadataflow",
+                       backend="fpgadataflow", **attrs)
+nodes = [
+    hw("FMPadding_Batch", ["x"], ["p"], "FMPadding_Batch_0", ImgDim=[5, 4],
+       Padding=[0, 1, 1, 1], NumChannels=2, SIMD=2, inputDataType="INT4"),
+    hw("StreamingMaxPool_Batch", ["p"], ["y"], "StreamingMaxPool_Batch_0", ImgDim=6,
+       PoolDim=3, NumChannels=2, dataType="INT4"),
+]
+g = h.make_graph(nodes, "pad_pool",
+                 [h.make_tensor_value_info("x", T.FLOAT, [1, 5, 4, 2])],
+                 [h.make_tensor_value_info("y", T.FLOAT, [1, 2, 2, 2])])
+for t in ["x", "p", "y"]:
+    a = g.quantization_annotation.add()
+    a.tensor_name = t
+    e = a.quant_parameter_tensor_names.add()
+    e.key, e.value = "finn_datatype", "INT4"
+m = h.make_model(g, opset_imports=[h.make_opsetid("", 11),
+                                   h.make_opsetid("finn.custom_op.fpgadataflow", 1)])
+onnx.save(m, d + "/pool.onnx")
+rng = np.random.default_rng(5)
+np.save(d + "/x.npy", rng.integers(-8, 8, size=(4, 5, 4, 2)).astype(np.float32))
+PY
+}
+
+@test "FMPadding_Batch and StreamingMaxPool_Batch: exact pads and the pool's parameters, lint clean" {
+  local d=$BATS_TEST_TMPDIR/pp
+  make_pad_pool "$d"
+  run ipgen "$d/pool.onnx" -o "$d/ip.onnx"
+  assert_success
+  assert_output "ipgen: 2 layers in $d/ip"
+  run ip_of "$d/ip.onnx"
+  assert_success
+  assert_output "FMPadding_Batch_0 ip/FMPadding_Batch_0 FMPadding_Batch_0 declares\
+ FMPadding_Batch_0 | FMPadding_Batch_0.v shoal_fmpadding.sv
+StreamingMaxPool_Batch_0 ip/StreamingMaxPool_Batch_0 StreamingMaxPool_Batch_0 declares\
+ StreamingMaxPool_Batch_0 | StreamingMaxPool_Batch_0.v shoal_maxpool.sv"
+  run grep -h -o -e "shoal_[a-z]* #(.*" -e "  *\.PAD_TOP.*" -e "  *\.INPUT_SIGNED.*" \
+    "$d"/ip/FMPadding_Batch_0/FMPadding_Batch_0.v "$d"/ip/StreamingMaxPool_Batch_0/StreamingMaxPool_Batch_0.v
+  assert_output "shoal_fmpadding #(.IMG_H(5), .IMG_W(4), .NUM_CHANNELS(2), .SIMD(2), .IN_BITS(4),
+    .PAD_TOP(0), .PAD_LEFT(1), .PAD_BOTTOM(1), .PAD_RIGHT(1)) fmpadding (
+shoal_maxpool #(.IMG_DIM(6), .POOL_DIM(3), .NUM_CHANNELS(2), .IN_BITS(4),
+    .INPUT_SIGNED(1)) maxpool ("
+  command -v verilator >/dev/null || return 0
+  for top in FMPadding_Batch_0 StreamingMaxPool_Batch_0; do
+    cd "$d/ip/$top"
+    run verilator --lint-only -Wall shoal_*.sv "$top.v" --top-module "$top"
+    assert_success
+    assert_output ""
+  done
+}
+
+@test "FMPadding_Batch and StreamingMaxPool_Batch stitched: rtlsim is onnx-exec, bit for bit" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  local d=$BATS_TEST_TMPDIR/pp
+  make_pad_pool "$d"
+  stitch "$d/pool.onnx" --clk-ns 10 -o "$d/stitched.onnx" --out-dir "$d/st" 2> "$d/stitch.log" \
+    || { cat "$d/stitch.log" >&2; return 1; }
+  rtlsim "$d/stitched.onnx" "$d/x.npy" -o "$d/out.npy"
+  onnx-exec "$d/pool.onnx" "$d/x.npy" -o "$d/ref.npy"
+  run py -c '
+import numpy as np, sys
+a, r, x = np.load(sys.argv[1]), np.load(sys.argv[2]), np.load(sys.argv[3])
+p = np.pad(x, ((0, 0), (0, 1), (1, 1), (0, 0)))
+e = p.reshape(4, 2, 3, 2, 3, 2).max(axis=(2, 4))
+print(a.shape, (a == r).all(), (a == e).all())' "$d/out.npy" "$d/ref.npy" "$d/x.npy"
+  assert_output "(4, 2, 2, 2) True True"
+}
