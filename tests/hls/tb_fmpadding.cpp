@@ -18,9 +18,9 @@ int main(int argc, char** argv) {
   const int c = static_cast<int>(args.req("NUM_CHANNELS"));
   const int simd = static_cast<int>(args.req("SIMD"));
   const int bits = static_cast<int>(args.req("IN_BITS"));
-  const int pads[4] = {static_cast<int>(args.req("PAD_TOP")), static_cast<int>(args.req("PAD_LEFT")),
-                       static_cast<int>(args.req("PAD_BOTTOM")),
-                       static_cast<int>(args.req("PAD_RIGHT"))};
+  const int pads[4] = {
+      static_cast<int>(args.req("PAD_TOP")), static_cast<int>(args.req("PAD_LEFT")),
+      static_cast<int>(args.req("PAD_BOTTOM")), static_cast<int>(args.req("PAD_RIGHT"))};
   const uint64_t seed = static_cast<uint64_t>(args.i("seed", 1));
   const int cf = c / simd;
   const int oh = pads[0] + h + pads[2], ow = pads[1] + w + pads[3];
@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
         const bool inside = r >= 0 && r < h && q >= 0 && q < w;
         for (int f = 0; f < cf; ++f) {
           expect.push_back(pack(y, p, f));
-          expect_src.push_back(inside ? pushed_in + (static_cast<int64_t>(r) * w + q) * cf + f : -1);
+          expect_src.push_back(inside ? pushed_in + (static_cast<int64_t>(r) * w + q) * cf + f
+                                      : -1);
         }
       }
       pushed_in += in_beats;

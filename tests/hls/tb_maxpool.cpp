@@ -128,14 +128,13 @@ int main(int argc, char** argv) {
       std::printf("  mismatch at image %zu beat %zu: got %s expected %s\n", i / out_beats,
                   i % out_beats, received[i].hex().c_str(), expect[i].hex().c_str());
     if (bipolar_too && received[i] != expect_bipolar[i] && bipolar_mismatches++ < 5)
-      std::printf("  bipolar mismatch at image %zu beat %zu: got %s expected %s\n",
-                  i / out_beats, i % out_beats, received[i].hex().c_str(),
-                  expect_bipolar[i].hex().c_str());
+      std::printf("  bipolar mismatch at image %zu beat %zu: got %s expected %s\n", i / out_beats,
+                  i % out_beats, received[i].hex().c_str(), expect_bipolar[i].hex().c_str());
   }
   const double cpi = in_fires > 0 ? static_cast<double>(window) * in_beats / in_fires : -1.0;
   char extra[200];
-  std::snprintf(extra, sizeof extra,
-                "beats=%zu%s cycles/image=%.2f (expected %d) latency=%llu", received.size(),
+  std::snprintf(extra, sizeof extra, "beats=%zu%s cycles/image=%.2f (expected %d) latency=%llu",
+                received.size(),
                 bipolar_too ? (bipolar_mismatches ? " bipolar=FAIL" : " bipolar=ok") : "", cpi,
                 in_beats, static_cast<unsigned long long>(latency));
   return tb::finish("shoal_maxpool", mismatches + bipolar_mismatches, sink.errors,
