@@ -95,12 +95,10 @@ module shoal_fmpadding #(
   logic [1:0] count_q;      // output buffer occupancy (0..2)
   logic       room;
   logic       issue;
-  logic       out_fire;
 
   assign room         = count_q != 2'd2;
   assign in0_V_TREADY = room && !is_pad;
   assign issue        = room && (is_pad || in0_V_TVALID);
-  assign out_fire     = out_V_TVALID && out_V_TREADY;
 
   always_ff @(posedge ap_clk) begin
     if (!ap_rst_n) begin
@@ -118,35 +116,12 @@ module shoal_fmpadding #(
     end
   end
 
-  // ---- 2-entry output buffer, head at entry 0 ----
-  logic [W-1:0] issue_data;
-  logic [W-1:0] buf0_q;
-  logic [W-1:0] buf1_q;
-  logic [1:0]   count_after_pop;
-
-  assign issue_data      = is_pad ? '0 : in0_V_TDATA;
-  assign count_after_pop = count_q - 2'(out_fire);
-
-  always_ff @(posedge ap_clk) begin
-    if (issue && count_after_pop == 2'd0) begin
-      buf0_q <= issue_data;
-    end else if (out_fire) begin
-      buf0_q <= buf1_q;
-    end
-    if (issue && count_after_pop == 2'd1) begin
-      buf1_q <= issue_data;
-    end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      count_q <= '0;
-    end else begin
-      count_q <= count_after_pop + 2'(issue);
-    end
-  end
-
-  assign out_V_TVALID = count_q != 2'd0;
-  assign out_V_TDATA  = buf0_q;
+  // ---- 2-entry output buffer ----
+  shoal_outbuf2 #(.WIDTH(W)) outbuf (
+    .ap_clk, .ap_rst_n,
+    .push(issue), .push_data(is_pad ? '0 : in0_V_TDATA),
+    .count(count_q),
+    .out_V_TDATA, .out_V_TVALID, .out_V_TREADY
+  );
 
 endmodule

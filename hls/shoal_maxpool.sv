@@ -63,12 +63,10 @@ module shoal_maxpool #(
 
   logic [1:0] count_q;      // output buffer occupancy (0..2)
   logic       in_fire;
-  logic       out_fire;
   logic       push;
 
   assign in0_V_TREADY = (count_q != 2'd2) || !window_last;
   assign in_fire      = in0_V_TVALID && in0_V_TREADY;
-  assign out_fire     = out_V_TVALID && out_V_TREADY;
   assign push         = in_fire && window_last;
 
   always_ff @(posedge ap_clk) begin
@@ -95,18 +93,24 @@ module shoal_maxpool #(
 
   assign partial = row_q[ox_q];
 
-  for (genvar c = 0; c < NUM_CHANNELS; c++) begin : g_lane
-    logic [IN_BITS-1:0] a;
-    logic [IN_BITS-1:0] x;
-    logic               keep;
-    assign a = partial[c*IN_BITS +: IN_BITS];
-    assign x = in0_V_TDATA[c*IN_BITS +: IN_BITS];
-    if (INPUT_SIGNED != 0) begin : g_s
-      assign keep = $signed(a) >= $signed(x);
-    end else begin : g_u
-      assign keep = a >= x;
+  if (IN_BITS == 1 && INPUT_SIGNED == 0) begin : g_or
+    // 1-bit data: the maximum is the OR, for all channels at once (one vector operation
+    // where Verilator would evaluate a lane per channel).
+    assign merged = partial | in0_V_TDATA;
+  end else begin : g_lanes
+    for (genvar c = 0; c < NUM_CHANNELS; c++) begin : g_lane
+      logic [IN_BITS-1:0] a;
+      logic [IN_BITS-1:0] x;
+      logic               keep;
+      assign a = partial[c*IN_BITS +: IN_BITS];
+      assign x = in0_V_TDATA[c*IN_BITS +: IN_BITS];
+      if (INPUT_SIGNED != 0) begin : g_s
+        assign keep = $signed(a) >= $signed(x);
+      end else begin : g_u
+        assign keep = a >= x;
+      end
+      assign merged[c*IN_BITS +: IN_BITS] = keep ? a : x;
     end
-    assign merged[c*IN_BITS +: IN_BITS] = keep ? a : x;
   end
 
   assign updated = window_first ? in0_V_TDATA : merged;
@@ -117,33 +121,12 @@ module shoal_maxpool #(
     end
   end
 
-  // ---- 2-entry output buffer, head at entry 0 ----
-  logic [W-1:0] buf0_q;
-  logic [W-1:0] buf1_q;
-  logic [1:0]   count_after_pop;
-
-  assign count_after_pop = count_q - 2'(out_fire);
-
-  always_ff @(posedge ap_clk) begin
-    if (push && count_after_pop == 2'd0) begin
-      buf0_q <= updated;
-    end else if (out_fire) begin
-      buf0_q <= buf1_q;
-    end
-    if (push && count_after_pop == 2'd1) begin
-      buf1_q <= updated;
-    end
-  end
-
-  always_ff @(posedge ap_clk) begin
-    if (!ap_rst_n) begin
-      count_q <= '0;
-    end else begin
-      count_q <= count_after_pop + 2'(push);
-    end
-  end
-
-  assign out_V_TVALID = count_q != 2'd0;
-  assign out_V_TDATA  = buf0_q;
+  // ---- 2-entry output buffer ----
+  shoal_outbuf2 #(.WIDTH(W)) outbuf (
+    .ap_clk, .ap_rst_n,
+    .push, .push_data(updated),
+    .count(count_q),
+    .out_V_TDATA, .out_V_TVALID, .out_V_TREADY
+  );
 
 endmodule

@@ -111,7 +111,7 @@ class FMPaddingBatch : public HwOp {
          repack_lanes("pad_out", s, bits, bits, outstream_width_padded(n)) + ";\n" +
          wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
-    return {name, {name + ".v"}, {}, {"shoal_fmpadding.sv"}};
+    return {name, {name + ".v"}, {}, {"shoal_fmpadding.sv", "shoal_outbuf2.sv"}};
   }
 
   // Zeros placed exactly where the ONNX pads put them, as FINN's Python execution does.

@@ -106,7 +106,7 @@ class StreamingMaxPoolBatch : public HwOp {
          repack_lanes("pool_out", g.channels, bits, bits, outstream_width_padded(n)) + ";\n" +
          wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
-    return {name, {name + ".v"}, {}, {"shoal_maxpool.sv"}};
+    return {name, {name + ".v"}, {}, {"shoal_maxpool.sv", "shoal_outbuf2.sv"}};
   }
 
   // Plain max on the values: for BINARY {0,1} that is the OR hlslib computes on 1-bit data,

@@ -108,4 +108,28 @@ std::vector<int64_t> maxpool(const std::vector<int64_t>& x, int d, int k, int c)
   return y;
 }
 
+std::vector<int64_t> sliding_window(const std::vector<int64_t>& x, int d, int c, int k, int s) {
+  const int oh = (d - k) / s + 1;
+  std::vector<int64_t> y;
+  y.reserve(static_cast<size_t>(oh) * oh * k * k * c);
+  for (int oy = 0; oy < oh; ++oy)
+    for (int ox = 0; ox < oh; ++ox)
+      for (int ky = 0; ky < k; ++ky)
+        for (int kx = 0; kx < k; ++kx)
+          for (int ch = 0; ch < c; ++ch)
+            y.push_back(x[(static_cast<size_t>(oy * s + ky) * d + (ox * s + kx)) * c + ch]);
+  return y;
+}
+
+std::vector<int64_t> downsample(const std::vector<int64_t>& x, int d, int c, int s) {
+  const int od = (d - 1) / s + 1;
+  std::vector<int64_t> y;
+  y.reserve(static_cast<size_t>(od) * od * c);
+  for (int i = 0; i < od; ++i)
+    for (int j = 0; j < od; ++j)
+      for (int ch = 0; ch < c; ++ch)
+        y.push_back(x[(static_cast<size_t>(s * i) * d + s * j) * c + ch]);
+  return y;
+}
+
 }  // namespace golden

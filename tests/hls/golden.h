@@ -61,4 +61,14 @@ std::vector<int64_t> fmpadding(const std::vector<int64_t>& x, int h, int w, int 
 // (flattened as above); returns the (d/k) x (d/k) x c image.
 std::vector<int64_t> maxpool(const std::vector<int64_t>& x, int d, int k, int c);
 
+// ConvolutionInputGenerator (im2col without padding): the k x k windows at stride s of the
+// d x d x c image x (flattened as above), OH = (d - k)/s + 1 per axis (trailing rows and
+// columns that no window reaches are dropped). Returns [oy][ox][(ky*k + kx)*c + ch]
+// flattened: window (oy, ox) element (ky, kx, ch) = x[oy*s + ky][ox*s + kx][ch].
+std::vector<int64_t> sliding_window(const std::vector<int64_t>& x, int d, int c, int k, int s);
+
+// DownSampler (input of a strided 1x1 conv): y[i][j][ch] = x[s*i][s*j][ch] for the
+// OD x OD output, OD = (d - 1)/s + 1; same flattened layout.
+std::vector<int64_t> downsample(const std::vector<int64_t>& x, int d, int c, int s);
+
 }  // namespace golden

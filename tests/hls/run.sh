@@ -72,8 +72,12 @@ thr() {
   for kv in NUM_CHANNELS PE NUM_STEPS IN_BITS INPUT_SIGNED T_BITS T_SIGNED OUT_BITS ACT_VAL; do
     s+=" $kv=${p[$kv]}"
   done
-  [ "${p[THRESH_SEARCH]}" != 0 ] && s+=" THRESH_SEARCH=${p[THRESH_SEARCH]}"
-  CASES+=("$s")
+  # The parallel form twice, as for the MVAU: what synthesis sees and rtlsim's loop form.
+  if [ "${p[THRESH_SEARCH]}" != 0 ]; then
+    CASES+=("$s THRESH_SEARCH=${p[THRESH_SEARCH]}")
+  else
+    CASES+=("$s" "$s FAST_SIM=1")
+  fi
 }
 
 fmp() {
@@ -97,6 +101,26 @@ maxpool() {
   done
   CASES+=("$s")
 }
+swg() {
+  declare -A p=([IFM_DIM]=5 [IFM_CHANNELS]=4 [SIMD]=2 [KERNEL]=3 [STRIDE]=1 [IN_BITS]=4)
+  local kv
+  for kv in "$@"; do p[${kv%%=*}]=${kv#*=}; done
+  local s="shoal_swg"
+  for kv in IFM_DIM IFM_CHANNELS SIMD KERNEL STRIDE IN_BITS; do
+    s+=" $kv=${p[$kv]}"
+  done
+  CASES+=("$s")
+}
+downsampler() {
+  declare -A p=([IMG_DIM]=6 [NUM_CHANNELS]=4 [SIMD]=2 [STRIDE]=2 [IN_BITS]=4)
+  local kv
+  for kv in "$@"; do p[${kv%%=*}]=${kv#*=}; done
+  local s="shoal_downsampler"
+  for kv in IMG_DIM NUM_CHANNELS SIMD STRIDE IN_BITS; do
+    s+=" $kv=${p[$kv]}"
+  done
+  CASES+=("$s")
+}
 
 # MVAU: folding edge cases (SF=1, NF=1, PE/SIMD 1..full), operand modes, activation forms.
 mvau                                                           # hardware.md §1.2 example
@@ -115,6 +139,7 @@ mvau MW=27 MH=16 PE=4 SIMD=9 IN_BITS=3 WEIGHT_BITS=2 ACC_BITS=8 NUM_STEPS=0   # 
 mvau MW=6 MH=4 PE=2 SIMD=3 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=4 NUM_STEPS=1 OUT_BITS=1
 mvau MW=32 MH=16 PE=4 SIMD=8 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=7 NUM_STEPS=3 OUT_BITS=2
 mvau MW=16 MH=8 PE=8 SIMD=16 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=6 NUM_STEPS=0
+mvau MW=144 MH=4 PE=2 SIMD=72 XNOR=1 IN_BITS=1 WEIGHT_BITS=1 WEIGHT_SIGNED=0 ACC_BITS=8 NUM_STEPS=1 OUT_BITS=1  # popcount over 3 words
 # Bipolar operands without XNOR.
 mvau MW=8 MH=6 PE=3 SIMD=4 INPUT_BIPOLAR=1 IN_BITS=1 WEIGHT_BITS=3 ACC_BITS=8 NUM_STEPS=3 OUT_BITS=2 ACT_VAL=-2
 mvau MW=8 MH=4 PE=2 SIMD=2 INPUT_BIPOLAR=1 IN_BITS=1 WEIGHT_BITS=4 WEIGHT_SIGNED=0 ACC_BITS=9 NUM_STEPS=0
@@ -189,6 +214,8 @@ CASES+=("shoal_label_select LABELS=1000 PE=10 K=5 IN_BITS=32 INPUT_SIGNED=1 OUT_
 for dw in "2 8" "3 1" "7 13" "32 70" "33 8" "100 33" "1024 64"; do
   set -- $dw
   CASES+=("shoal_fifo DEPTH=$1 WIDTH=$2")
+  # The shift-register form has a ring form for rtlsim (SHOAL_FAST_SIM): both, cycle for cycle.
+  [ "$1" -le 32 ] && CASES+=("shoal_fifo DEPTH=$1 WIDTH=$2 FAST_SIM=1")
 done
 
 # DWC: down, up, equal.
@@ -218,6 +245,30 @@ maxpool IMG_DIM=8 POOL_DIM=2 NUM_CHANNELS=16 IN_BITS=1 INPUT_SIGNED=0
 maxpool IMG_DIM=9 POOL_DIM=3 NUM_CHANNELS=5 IN_BITS=8 INPUT_SIGNED=0
 maxpool IMG_DIM=3 POOL_DIM=3 NUM_CHANNELS=4 IN_BITS=2 INPUT_SIGNED=1
 
+# ConvolutionInputGenerator: k = s, k > s, s > k, k = 1, a single output pixel (k = D),
+# images whose last rows/columns no window reaches (D - k not a multiple of s), SIMD = C
+# and 1, 1- and 8-bit data, and cnv_w1a1's first two SWGs (the second: FINN estimate 57168).
+swg
+swg KERNEL=1 STRIDE=1
+swg IFM_DIM=6 KERNEL=2 STRIDE=2
+swg IFM_DIM=10 KERNEL=3 STRIDE=2                                # OH=4, row/column 9 unused
+swg IFM_DIM=8 KERNEL=3 STRIDE=3                                 # OH=2, rows/columns 6, 7 unused
+swg IFM_DIM=9 KERNEL=5 STRIDE=1
+swg IFM_DIM=7 KERNEL=7 STRIDE=1                                 # OH=1
+swg IFM_DIM=7 KERNEL=1 STRIDE=2                                 # s > k: odd rows skipped
+swg IFM_DIM=8 KERNEL=2 STRIDE=3                                 # s > k: rows 2, 5 skipped
+swg IFM_CHANNELS=6 SIMD=6 STRIDE=2
+swg IFM_CHANNELS=3 SIMD=1 IN_BITS=8
+swg IFM_DIM=6 IFM_CHANNELS=8 SIMD=4 IN_BITS=1
+swg IFM_DIM=32 IFM_CHANNELS=3 SIMD=3 KERNEL=3 STRIDE=1 IN_BITS=8    # cnv_w1a1 SWG 0
+swg IFM_DIM=30 IFM_CHANNELS=64 SIMD=8 KERNEL=3 STRIDE=1 IN_BITS=1   # cnv_w1a1 SWG 1
+
+# DownSampler: s = 2 (D even), s = 3 with D not a multiple of s, SIMD = C, SIMD = 1, 1 bit.
+downsampler
+downsampler IMG_DIM=7 NUM_CHANNELS=6 SIMD=3 STRIDE=3 IN_BITS=8
+downsampler IMG_DIM=5 NUM_CHANNELS=8 SIMD=8 STRIDE=2 IN_BITS=1
+downsampler IMG_DIM=9 NUM_CHANNELS=3 SIMD=1 STRIDE=4 IN_BITS=3
+
 if [ -n "$FILTER" ]; then
   SELECTED=()
   for c in "${CASES[@]}"; do
@@ -231,7 +282,14 @@ if [ "$LIST" = 1 ]; then
 fi
 
 MODULES=(shoal_memstream shoal_fifo shoal_dwc shoal_thresholding shoal_mvau shoal_label_select
-  shoal_fmpadding shoal_maxpool)
+  shoal_fmpadding shoal_maxpool shoal_swg shoal_downsampler)
+# Library files a module instantiates (passed along to lint, iverilog and Verilator).
+deps_of() {
+  case $1 in
+    shoal_fmpadding | shoal_maxpool | shoal_swg | shoal_downsampler) echo "$HLS/shoal_outbuf2.sv" ;;
+    *) echo "" ;;
+  esac
+}
 # Extra non-default parameterizations for lint and iverilog (besides the defaults and
 # every swept case, which the testbench builds lint with -Wall too).
 declare -A LINT_SETS=(
@@ -243,6 +301,8 @@ declare -A LINT_SETS=(
   [shoal_label_select]="LABELS=10,PE=5,K=3,IN_BITS=16,INPUT_SIGNED=1;LABELS=1000,PE=10,K=5,IN_BITS=32,INPUT_SIGNED=1,OUT_BITS=16"
   [shoal_fmpadding]="PAD_TOP=0,PAD_LEFT=0,PAD_BOTTOM=0,PAD_RIGHT=0;IMG_H=1,IMG_W=1,NUM_CHANNELS=1,IN_BITS=1,PAD_TOP=0,PAD_LEFT=3,PAD_BOTTOM=2,PAD_RIGHT=0;IMG_H=32,IMG_W=32,NUM_CHANNELS=64,SIMD=16,IN_BITS=8,PAD_TOP=2,PAD_LEFT=2,PAD_BOTTOM=2,PAD_RIGHT=2"
   [shoal_maxpool]="IMG_DIM=28,POOL_DIM=2,NUM_CHANNELS=64,IN_BITS=1,INPUT_SIGNED=0;IMG_DIM=2,POOL_DIM=2,NUM_CHANNELS=1,IN_BITS=1;IMG_DIM=5,POOL_DIM=1,IN_BITS=8,INPUT_SIGNED=1"
+  [shoal_swg]="IFM_DIM=224,IFM_CHANNELS=3,SIMD=1,KERNEL=7,STRIDE=2,IN_BITS=8;IFM_DIM=32,IFM_CHANNELS=512,SIMD=64,KERNEL=7,STRIDE=1,IN_BITS=1;IFM_DIM=1,IFM_CHANNELS=1,SIMD=1,KERNEL=1,STRIDE=1,IN_BITS=1;IFM_DIM=2,IFM_CHANNELS=1,SIMD=1,KERNEL=2,STRIDE=1,IN_BITS=2"
+  [shoal_downsampler]="IMG_DIM=224,NUM_CHANNELS=64,SIMD=1,STRIDE=2,IN_BITS=8;IMG_DIM=7,NUM_CHANNELS=512,SIMD=64,STRIDE=7,IN_BITS=4;IMG_DIM=1,NUM_CHANNELS=1,SIMD=1,STRIDE=1,IN_BITS=1"
 )
 
 PASSED=0
@@ -268,13 +328,16 @@ for m in "${MODULES[@]}"; do
       iargs+=("-P$m.$kv")
     done
     label="${set:-defaults}"
-    if out=$(verilator --lint-only -Wall --top-module "$m" "${vargs[@]+"${vargs[@]}"}" "$HLS/$m.sv" 2>&1); then
+    read -r -a deps <<< "$(deps_of "$m")"
+    if out=$(verilator --lint-only -Wall --top-module "$m" "${vargs[@]+"${vargs[@]}"}" "$HLS/$m.sv" \
+        "${deps[@]+"${deps[@]}"}" 2>&1); then
       report PASS "lint $m ($label)"
     else
       report FAIL "lint $m ($label)"
       echo "$out" | head -20 | sed 's/^/    /'
     fi
-    if out=$(iverilog -g2012 -Wall -o "$BUILD/iverilog.vvp" -s "$m" "${iargs[@]+"${iargs[@]}"}" "$HLS/$m.sv" 2>&1) \
+    if out=$(iverilog -g2012 -Wall -o "$BUILD/iverilog.vvp" -s "$m" "${iargs[@]+"${iargs[@]}"}" "$HLS/$m.sv" \
+        "${deps[@]+"${deps[@]}"}" 2>&1) \
         && [ -z "$out" ]; then
       report PASS "iverilog $m ($label)"
     else
@@ -297,6 +360,8 @@ tb_of() {
     shoal_label_select) echo tb_label_select ;;
     shoal_fmpadding) echo tb_fmpadding ;;
     shoal_maxpool) echo tb_maxpool ;;
+    shoal_swg) echo tb_swg ;;
+    shoal_downsampler) echo tb_downsampler ;;
   esac
 }
 file_param_of() {
@@ -332,12 +397,15 @@ run_case() {  # index "module KEY=VALUE ..."
     gargs+=("-G$1=\"$dir/mem.dat\"")
     targs+=("$2=$dir/mem.dat")
   fi
+  local deps
+  read -r -a deps <<< "$(deps_of "$m")"
   local result="$BUILD/results/$idx"
   local t0 t1 t2
   t0=$(date +%s.%N)
   if ! verilator --cc --exe --build -j 1 -O3 -MAKEFLAGS "OPT_FAST=-O3" -Wall \
       --top-module "$m" --prefix Vdut -Mdir "$dir/obj" "${gargs[@]}" \
-      -CFLAGS "-std=c++17 -I$HERE" "$HLS/$m.sv" "$HERE/$tb.cpp" "$HERE/golden.cpp" -o sim \
+      -CFLAGS "-std=c++17 -I$HERE" "$HLS/$m.sv" "${deps[@]+"${deps[@]}"}" "$HERE/$tb.cpp" \
+      "$HERE/golden.cpp" -o sim \
       > "$dir/build.log" 2>&1; then
     { echo "FAIL $m $params: build failed ($dir/build.log)"; tail -15 "$dir/build.log" | sed 's/^/    /'; } > "$result"
     cat "$result"

@@ -68,7 +68,19 @@ CASES=(
   "shoal_fmpadding|-set IMG_H 28 -set IMG_W 28 -set NUM_CHANNELS 64 -set SIMD 8 -set IN_BITS 4 -set PAD_TOP 1 -set PAD_LEFT 0 -set PAD_BOTTOM 2 -set PAD_RIGHT 1"
   "shoal_maxpool|-set IMG_DIM 28 -set POOL_DIM 2 -set NUM_CHANNELS 64 -set IN_BITS 1"
   "shoal_maxpool|-set IMG_DIM 10 -set POOL_DIM 2 -set NUM_CHANNELS 64 -set IN_BITS 4 -set INPUT_SIGNED 1"
+  "shoal_swg|-set IFM_DIM 30 -set IFM_CHANNELS 64 -set SIMD 8 -set KERNEL 3 -set STRIDE 1 -set IN_BITS 1"
+  "shoal_swg|-set IFM_DIM 32 -set IFM_CHANNELS 3 -set SIMD 3 -set KERNEL 3 -set STRIDE 1 -set IN_BITS 8 -set RAM_STYLE 1"
+  "shoal_swg|-set IFM_DIM 10 -set IFM_CHANNELS 16 -set SIMD 4 -set KERNEL 3 -set STRIDE 2 -set IN_BITS 4 -set RAM_STYLE 2"
+  "shoal_downsampler|-set IMG_DIM 14 -set NUM_CHANNELS 64 -set SIMD 8 -set STRIDE 2 -set IN_BITS 4"
 )
+
+# Modules the module instantiates (read before it).
+deps_of() {
+  case $1 in
+    shoal_fmpadding | shoal_maxpool | shoal_swg | shoal_downsampler) echo "$HLS/shoal_outbuf2.sv" ;;
+    *) echo "" ;;
+  esac
+}
 
 passed=0
 failed=0
@@ -77,11 +89,14 @@ for c in "${CASES[@]}"; do
   params=${c#*|}
   if [ -n "$FILTER" ] && ! [[ "$m $params" =~ $FILTER ]]; then continue; fi
   for fam in xcup ice40; do
-    if [ "$fam" = xcup ]; then synth="synth_xilinx -family xcup -top $m"; else synth="synth_ice40 -top $m"; fi
+    # The iCE40 has no LUT RAM or UltraRAM: shoal's synth tells the modules to ignore
+    # FINN's ram_style there, as this does.
+    if [ "$fam" = xcup ]; then synth="synth_xilinx -family xcup -top $m"; defs=""
+    else synth="synth_ice40 -top $m"; defs="-DSHOAL_IGNORE_RAM_STYLE"; fi
     tag="$m.$fam.$(echo "$params" | md5sum | cut -c1-6)"
     log="$OUT/$tag.log"
     start=$(date +%s)
-    if yosys -q -l "$log" -p "read_verilog -sv $HLS/$m.sv; chparam $params $m; $synth; \
+    if yosys -q -l "$log" -p "read_verilog -sv $defs $(deps_of "$m") $HLS/$m.sv; chparam $params $m; $synth; \
         check -assert; tee -q -o $OUT/$tag.stat stat" > /dev/null 2>&1; then
       cells=$(awk '/Number of cells/ { go = 1; next } go && NF == 2 { printf "%s %s, ", $1, $2 }' \
               "$OUT/$tag.stat" | sed 's/, $//')

@@ -470,9 +470,9 @@ PY
   run ip_of "$d/ip.onnx"
   assert_success
   assert_output "FMPadding_Batch_0 ip/FMPadding_Batch_0 FMPadding_Batch_0 declares\
- FMPadding_Batch_0 | FMPadding_Batch_0.v shoal_fmpadding.sv
+ FMPadding_Batch_0 | FMPadding_Batch_0.v shoal_fmpadding.sv shoal_outbuf2.sv
 StreamingMaxPool_Batch_0 ip/StreamingMaxPool_Batch_0 StreamingMaxPool_Batch_0 declares\
- StreamingMaxPool_Batch_0 | StreamingMaxPool_Batch_0.v shoal_maxpool.sv"
+ StreamingMaxPool_Batch_0 | StreamingMaxPool_Batch_0.v shoal_maxpool.sv shoal_outbuf2.sv"
   run grep -h -o -e "shoal_[a-z]* #(.*" -e "  *\.PAD_TOP.*" -e "  *\.INPUT_SIGNED.*" \
     "$d"/ip/FMPadding_Batch_0/FMPadding_Batch_0.v "$d"/ip/StreamingMaxPool_Batch_0/StreamingMaxPool_Batch_0.v
   assert_output "shoal_fmpadding #(.IMG_H(5), .IMG_W(4), .NUM_CHANNELS(2), .SIMD(2), .IN_BITS(4),
@@ -503,4 +503,103 @@ p = np.pad(x, ((0, 0), (0, 1), (1, 1), (0, 0)))
 e = p.reshape(4, 2, 3, 2, 3, 2).max(axis=(2, 4))
 print(a.shape, (a == r).all(), (a == e).all())' "$d/out.npy" "$d/ref.npy" "$d/x.npy"
   assert_output "(4, 2, 2, 2) True True"
+}
+
+# A strided 1x1 conv input and a sliding window in FINN's hardware form into $1/swg.onnx:
+# x [1,7,7,4] INT4 -> DownSampler (stride 2, SIMD 2) -> [1,4,4,4] ->
+# ConvolutionInputGenerator (3x3, stride 1, SIMD 2) -> [1,2,2,36], and 4 random images in
+# $1/x.npy. A second window generator (k3 s2 on the 7x7 input, whose last row and column
+# no window reaches) reads x too: y2 [1,3,3,36].
+make_swg() {
+  mkdir -p "$1"
+  py - "$1" <<'PY'
+import sys, numpy as np, onnx
+from onnx import helper as h, TensorProto as T
+d = sys.argv[1]
+def hw(op, i, o, name, **attrs):
+    return h.make_node(op, i, o, name=name, domain="finn.custom_op.fpgadataflow",
+                       backend="fpgadataflow", **attrs)
+def model(nodes, outs, shapes, name):
+    g = h.make_graph(nodes, name, [h.make_tensor_value_info("x", T.FLOAT, [1, 7, 7, 4])],
+                     [h.make_tensor_value_info(o, T.FLOAT, s) for o, s in zip(outs, shapes)])
+    for t in ["x"] + [o for n in nodes for o in n.output]:
+        a = g.quantization_annotation.add()
+        a.tensor_name = t
+        e = a.quant_parameter_tensor_names.add()
+        e.key, e.value = "finn_datatype", "INT4"
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 11),
+                                          h.make_opsetid("finn.custom_op.fpgadataflow", 1)])
+swg = dict(IFMChannels=4, SIMD=2, Dilation=[1, 1], inputDataType="INT4",
+           outputDataType="INT4")
+chain = [
+    hw("DownSampler", ["x"], ["d"], "DownSampler_0", ImgDim=7, NumChannels=4, SIMD=2,
+       Stride=2, inputDataType="INT4"),
+    hw("ConvolutionInputGenerator", ["d"], ["y"], "ConvolutionInputGenerator_0",
+       ConvKernelDim=[3, 3], IFMDim=[4, 4], OFMDim=[2, 2], Stride=[1, 1], **swg),
+]
+onnx.save(model(chain, ["y"], [[1, 2, 2, 36]], "ds_swg"), d + "/swg.onnx")
+strided = [hw("ConvolutionInputGenerator", ["x"], ["y2"], "ConvolutionInputGenerator_0",
+              ConvKernelDim=[3, 3], IFMDim=[7, 7], OFMDim=[3, 3], Stride=[2, 2],
+              ram_style="block", **swg)]
+onnx.save(model(strided, ["y2"], [[1, 3, 3, 36]], "swg_s2"), d + "/swg_s2.onnx")
+rng = np.random.default_rng(9)
+np.save(d + "/x.npy", rng.integers(-8, 8, size=(4, 7, 7, 4)).astype(np.float32))
+PY
+}
+
+@test "ConvolutionInputGenerator and DownSampler: their files, parameters and ram_style, lint clean" {
+  local d=$BATS_TEST_TMPDIR/swg
+  make_swg "$d"
+  run ipgen "$d/swg.onnx" -o "$d/ip.onnx"
+  assert_success
+  run ip_of "$d/ip.onnx"
+  assert_success
+  assert_output "DownSampler_0 ip/DownSampler_0 DownSampler_0 declares DownSampler_0\
+ | DownSampler_0.v shoal_downsampler.sv shoal_outbuf2.sv
+ConvolutionInputGenerator_0 ip/ConvolutionInputGenerator_0 ConvolutionInputGenerator_0\
+ declares ConvolutionInputGenerator_0 | ConvolutionInputGenerator_0.v shoal_outbuf2.sv\
+ shoal_swg.sv"
+  run ipgen "$d/swg_s2.onnx" -o "$d/ip2.onnx" --out-dir "$d/ip2"
+  assert_success
+  run grep -h -o -e "shoal_[a-z]* #(.*" -e "  *\.IN_BITS.*" \
+    "$d"/ip/DownSampler_0/DownSampler_0.v "$d"/ip/ConvolutionInputGenerator_0/ConvolutionInputGenerator_0.v
+  assert_output "shoal_downsampler #(.IMG_DIM(7), .NUM_CHANNELS(4), .SIMD(2), .STRIDE(2),
+    .IN_BITS(4)) downsampler (
+shoal_swg #(.IFM_DIM(4), .IFM_CHANNELS(4), .SIMD(2), .KERNEL(3), .STRIDE(1),
+    .IN_BITS(4), .RAM_STYLE(2)) swg ("
+  run grep -h -o "RAM_STYLE([0-9])" "$d"/ip2/ConvolutionInputGenerator_0/ConvolutionInputGenerator_0.v
+  assert_output "RAM_STYLE(1)"
+  command -v verilator >/dev/null || return 0
+  for top in DownSampler_0 ConvolutionInputGenerator_0; do
+    cd "$d/ip/$top"
+    run verilator --lint-only -Wall shoal_*.sv "$top.v" --top-module "$top"
+    assert_success
+    assert_output ""
+  done
+}
+
+@test "ConvolutionInputGenerator and DownSampler stitched: rtlsim is onnx-exec, bit for bit" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  local d=$BATS_TEST_TMPDIR/swg
+  make_swg "$d"
+  for net in swg swg_s2; do
+    stitch "$d/$net.onnx" --clk-ns 10 -o "$d/$net.st.onnx" --out-dir "$d/st_$net" \
+      2> "$d/stitch.log" || { cat "$d/stitch.log" >&2; return 1; }
+    rtlsim "$d/$net.st.onnx" "$d/x.npy" -o "$d/$net.out.npy"
+    onnx-exec "$d/$net.onnx" "$d/x.npy" -o "$d/$net.ref.npy"
+  done
+  run py -c '
+import numpy as np, sys
+d = sys.argv[1]
+x = np.load(d + "/x.npy")
+def im2col(img, k, s):
+    n, h = img.shape[0], (img.shape[1] - k) // s + 1
+    return np.stack([np.stack([img[:, oy*s:oy*s+k, ox*s:ox*s+k, :].reshape(n, -1)
+                               for ox in range(h)], 1) for oy in range(h)], 1)
+want = {"swg": im2col(x[:, ::2, ::2, :], 3, 1), "swg_s2": im2col(x, 3, 2)}
+for net in ["swg", "swg_s2"]:
+    a, r = np.load(d + "/" + net + ".out.npy"), np.load(d + "/" + net + ".ref.npy")
+    print(net, a.shape, (a == r).all(), (a == want[net]).all())' "$d"
+  assert_output "swg (4, 2, 2, 36) True True
+swg_s2 (4, 3, 3, 36) True True"
 }

@@ -1,0 +1,121 @@
+// Testbench for shoal_downsampler: random images (random bits per lane), random TVALID gaps
+// and TREADY stalls, every output beat compared with golden::downsample, then a stall-free
+// phase: one input beat per cycle (IMG_DIM^2*MF cycles per image; the dropped pixels must
+// not cost cycles).
+//
+// Arguments: IMG_DIM= NUM_CHANNELS= SIMD= STRIDE= IN_BITS= [seed=] [images=]
+#include "Vdut.h"
+#include "golden.h"
+#include "tb_common.h"
+
+#include <algorithm>
+#include <memory>
+
+int main(int argc, char** argv) {
+  tb::Args args(argc, argv);
+  const int d = static_cast<int>(args.req("IMG_DIM"));
+  const int c = static_cast<int>(args.req("NUM_CHANNELS"));
+  const int simd = static_cast<int>(args.req("SIMD"));
+  const int s = static_cast<int>(args.req("STRIDE"));
+  const int bits = static_cast<int>(args.req("IN_BITS"));
+  const uint64_t seed = static_cast<uint64_t>(args.i("seed", 1));
+  const int mf = c / simd;
+  const int od = (d - 1) / s + 1;
+  const int in_beats = d * d * mf, out_beats = od * od * mf;
+  const int images = static_cast<int>(args.i("images", std::max(12, 6000 / in_beats)));
+  const int width = simd * bits;
+  std::mt19937_64 rng(seed);
+
+  auto ctx = std::make_unique<VerilatedContext>();
+  auto top = std::make_unique<Vdut>(ctx.get());
+  tb::Source src;
+  tb::Sink sink;
+  std::vector<tb::Bits> expect, received;
+  std::vector<int64_t> expect_src;  // input beat index of each expected output beat
+  std::vector<uint64_t> in_cycles, out_cycles;
+  uint64_t cycle = 0;
+  int64_t pushed_in = 0;
+
+  // Input and golden output are flat runs of SIMD-channel groups in stream order (h, w, cf):
+  // beat b holds elements b*SIMD .. b*SIMD + SIMD-1.
+  auto pack = [&](const std::vector<int64_t>& v, size_t beat) {
+    tb::Bits b(width);
+    for (int l = 0; l < simd; ++l) b.set(l * bits, bits, tb::wrapu(v[beat * simd + l], bits));
+    return b;
+  };
+  auto push_images = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      // The module does not interpret the data: random bits in every lane.
+      std::vector<int64_t> x(static_cast<size_t>(d) * d * c);
+      for (auto& v : x) v = static_cast<int64_t>(tb::wrapu(static_cast<int64_t>(rng()), bits));
+      auto y = golden::downsample(x, d, c, s);
+      for (int b = 0; b < in_beats; ++b) src.queue.push_back(pack(x, b));
+      for (int b = 0; b < out_beats; ++b) {
+        expect.push_back(pack(y, b));
+        const int p = b / mf, f = b % mf;
+        expect_src.push_back(pushed_in +
+                             (static_cast<int64_t>(p / od) * s * d + (p % od) * s) * mf + f);
+      }
+      pushed_in += in_beats;
+    }
+  };
+  auto step = [&]() {
+    tb::Bits o;
+    tb::Fires f = tb::cycle_io(*top, src, sink, width, rng, cycle, &o);
+    if (f.out) received.push_back(o), out_cycles.push_back(cycle);
+    if (f.in) in_cycles.push_back(cycle);
+    ++cycle;
+    return f;
+  };
+  auto drain = [&]() {
+    src.gap_prob = 0.0;
+    sink.stall_prob = 0.0;
+    for (int i = 0; i < 1000000 && received.size() < expect.size(); ++i) step();
+  };
+
+  top->in0_V_TVALID = 0;
+  top->out_V_TREADY = 0;
+  tb::reset(*top);
+
+  const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
+  for (const auto& r : regimes) {
+    push_images(std::max(4, images / 3));
+    src.gap_prob = r[0];
+    sink.stall_prob = r[1];
+    for (int i = 0; i < 1000000 && !src.queue.empty(); ++i) step();
+  }
+  drain();
+
+  // Throughput with continuous input and no stalls: one input beat per cycle.
+  const int tp_images = std::max(4, 4000 / in_beats);
+  push_images(tp_images + 2);
+  for (int i = 0; i < in_beats + 4; ++i) step();
+  const int window = tp_images * in_beats;
+  int in_fires = 0;
+  for (int i = 0; i < window; ++i) in_fires += step().in;
+  drain();
+  top->final();
+
+  // Latency: input handshake of the kept pixel to its output beat (minimum).
+  uint64_t latency = ~0ull;
+  for (size_t i = 0; i < std::min(out_cycles.size(), expect_src.size()); ++i)
+    if (static_cast<size_t>(expect_src[i]) < in_cycles.size())
+      latency = std::min<uint64_t>(latency, out_cycles[i] - in_cycles[expect_src[i]]);
+  uint64_t mismatches = received.size() != expect.size() ? 1 : 0;
+  if (mismatches)
+    std::printf("  received %zu beats, expected %zu\n", received.size(), expect.size());
+  for (size_t i = 0; i < std::min(received.size(), expect.size()); ++i) {
+    if (received[i] != expect[i] && mismatches++ < 5) {
+      const size_t b = i % out_beats, p = b / mf;
+      std::printf(
+          "  mismatch at image %zu beat %zu (output pixel %zu,%zu cf=%zu): got %s expected %s\n",
+          i / out_beats, b, p / od, p % od, b % mf, received[i].hex().c_str(),
+          expect[i].hex().c_str());
+    }
+  }
+  const double cpi = in_fires > 0 ? static_cast<double>(window) * in_beats / in_fires : -1.0;
+  char extra[160];
+  std::snprintf(extra, sizeof extra, "beats=%zu cycles/image=%.2f (expected %d) latency=%llu",
+                received.size(), cpi, in_beats, static_cast<unsigned long long>(latency));
+  return tb::finish("shoal_downsampler", mismatches, sink.errors, in_fires == window, extra);
+}
