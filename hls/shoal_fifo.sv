@@ -77,6 +77,26 @@ module shoal_fifo #(
       logic [AddrBits-1:0] read_addr_q;
       logic                valid_q;
 
+`ifdef SHOAL_FAST_SIM
+      // Simulation-only (rtlsim defines SHOAL_FAST_SIM): the same shift register as a ring
+      // of words, entry i (0 = newest) in slot wr_slot_q - 1 - i modulo DEPTH. Verilator
+      // shifted each bit's chain separately, a fifth of a CNV simulation's time.
+      logic [WIDTH-1:0]    ring [0:DEPTH-1];
+      logic [AddrBits-1:0] wr_slot_q;
+      logic [AddrBits:0]   rd_slot;
+
+      always_ff @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+          wr_slot_q <= '0;
+        end else if (in_fire) begin
+          ring[wr_slot_q] <= in0_V_TDATA;
+          wr_slot_q       <= (wr_slot_q == LastAddr) ? '0 : wr_slot_q + 1'b1;
+        end
+      end
+      assign rd_slot = {1'b0, wr_slot_q} + (AddrBits + 1)'(DEPTH - 1) - {1'b0, read_addr_q};
+      assign out_V_TDATA = ring[(rd_slot >= (AddrBits + 1)'(DEPTH)) ?
+                                AddrBits'(rd_slot - (AddrBits + 1)'(DEPTH)) : AddrBits'(rd_slot)];
+`else
       // One DEPTH-bit shift chain per data bit, read through a variable bit select: the
       // shape yosys maps to dynamic shift registers (SRLC32E on Xilinx).
       for (genvar b = 0; b < WIDTH; b++) begin : g_bit
@@ -88,6 +108,7 @@ module shoal_fifo #(
         end
         assign out_V_TDATA[b] = chain_q[read_addr_q];
       end
+`endif
 
       always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin

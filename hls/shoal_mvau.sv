@@ -320,15 +320,28 @@ module shoal_mvau #(
   endfunction
 
   logic [SumBits-1:0] fast_sum [0:PE-1];
-  always_comb begin : b_fast_sum
-    logic [SumBits-1:0] total;
-    for (int p = 0; p < PE; p++) begin
-      total = '0;
-      for (int s = 0; s < SIMD; s++) begin
-        total = total + SumBits'(product(x[s*IN_BITS +: IN_BITS],
-                                         weights_V_TDATA[(p*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS]));
+  if (Mode == ModeXnor) begin : g_fast_xnor
+    // XNOR layers (most of a binarized CNV): the sum of the 1-bit products is the number of
+    // agreeing bits, one popcount per PE instead of SIMD loop iterations per cycle. A
+    // generate loop, so that each PE's weight slice is a constant select (a loop variable
+    // made Verilator build wide temporaries of the whole weight word per PE).
+    for (genvar p = 0; p < PE; p++) begin : g_pe_count
+      logic [SIMD-1:0] agree;
+      assign agree = ~(x[SIMD-1:0] ^ weights_V_TDATA[p*SIMD +: SIMD]);
+      assign fast_sum[p] = issue ? SumBits'($countones(agree)) : '0;
+    end
+  end else begin : g_fast_loop
+    // Only in an issuing cycle: the sum is used (registered or accumulated) in no other.
+    always_comb begin : b_fast_sum
+      logic [SumBits-1:0] total;
+      for (int p = 0; p < PE; p++) begin
+        total = '0;
+        for (int s = 0; s < SIMD && issue; s++) begin
+          total = total + SumBits'(product(x[s*IN_BITS +: IN_BITS],
+                                           weights_V_TDATA[(p*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS]));
+        end
+        fast_sum[p] = total;
       end
-      fast_sum[p] = total;
     end
   end
 `endif

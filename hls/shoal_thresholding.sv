@@ -94,6 +94,7 @@ module shoal_thresholding #(
     end
   end
 
+`ifndef SHOAL_FAST_SIM
   // Parallel form: the number of thresholds passed.
   function automatic logic [StepCountBits-1:0] count_ones(input logic [NUM_STEPS-1:0] bits);
     logic [StepCountBits-1:0] sum;
@@ -103,6 +104,7 @@ module shoal_thresholding #(
     end
     count_ones = sum;
   endfunction
+`endif
 
   // ---- the two forms: each gives buf_we (an output beat is ready) and buf_wd ----
   logic                   buf_we;
@@ -148,7 +150,6 @@ module shoal_thresholding #(
       for (genvar pe = 0; pe < PE; pe++) begin : g_lane
         logic [IN_BITS-1:0]   x;
         logic [CmpBits-1:0]   x_ext;
-        logic [NUM_STEPS-1:0] ge;
 
         assign x = s1_data_q[pe*IN_BITS +: IN_BITS];
         if (INPUT_SIGNED != 0) begin : g_sx
@@ -157,6 +158,31 @@ module shoal_thresholding #(
           assign x_ext = CmpBits'(x);
         end
 
+`ifdef SHOAL_FAST_SIM
+        // Simulation-only (rtlsim defines SHOAL_FAST_SIM): the same count as a loop that
+        // runs only in a cycle whose result is used; Verilator evaluates every comparator
+        // of the parallel form in every cycle, which made a 255-step input layer dominate
+        // the simulation of a whole CNV.
+        logic [StepCountBits-1:0] passed;
+        always_comb begin : b_fast_count
+          passed = '0;
+          if (s1_valid_q) begin
+            for (int k = 0; k < NUM_STEPS; k++) begin
+              if (T_SIGNED != 0) begin
+                if ($signed(x_ext) >= $signed(CmpBits'($signed(
+                        s1_thresh_q[(pe*NUM_STEPS + k)*T_BITS +: T_BITS])))) begin
+                  passed = passed + 1'b1;
+                end
+              end else if ($signed(x_ext) >= $signed(CmpBits'(
+                               s1_thresh_q[(pe*NUM_STEPS + k)*T_BITS +: T_BITS]))) begin
+                passed = passed + 1'b1;
+              end
+            end
+          end
+        end
+        assign buf_wd[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(passed);
+`else
+        logic [NUM_STEPS-1:0] ge;
         for (genvar k = 0; k < NUM_STEPS; k++) begin : g_step
           logic [T_BITS-1:0]  t;
           logic [CmpBits-1:0] t_ext;
@@ -170,6 +196,7 @@ module shoal_thresholding #(
         end
 
         assign buf_wd[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(count_ones(ge));
+`endif
       end
 
       assign buf_we = s1_valid_q;

@@ -262,8 +262,10 @@ bool run_yosys(const YosysJob& job) {
   return false;
 }
 
-std::string read_sources_command(const std::vector<std::string>& sources) {
+std::string read_sources_command(const std::vector<std::string>& sources,
+                                 const std::vector<std::string>& defines) {
   std::string cmd = "read_verilog -sv";
+  for (const auto& d : defines) cmd += " -D" + d;
   for (const auto& s : sources) cmd += " " + s;
   return cmd;
 }

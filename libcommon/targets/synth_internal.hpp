@@ -40,7 +40,13 @@ bool run_yosys(const YosysJob& job);
 // The regular files of a directory, sorted by name.
 std::vector<fs::path> regular_files(const fs::path& dir);
 // The `read_verilog -sv` command for a design's sources.
-std::string read_sources_command(const std::vector<std::string>& sources);
+// `defines` become -D options (macros the hls/ modules test).
+std::string read_sources_command(const std::vector<std::string>& sources,
+                                 const std::vector<std::string>& defines = {});
+// The iCE40 has neither LUT RAM nor UltraRAM: FINN's ram_style values "distributed" and
+// "ultra" cannot be honoured there, and the hls/ modules that take a RAM_STYLE let the
+// synthesizer choose when this macro is defined.
+inline const std::vector<std::string> kIce40Defines = {"SHOAL_IGNORE_RAM_STYLE"};
 // p relative to base ("../synth/ice40/x.bin"), for paths in reports.
 std::string relative_to(const fs::path& p, const fs::path& base);
 // "0.23" from `yosys -V`.
