@@ -331,14 +331,23 @@ module shoal_mvau #(
       assign fast_sum[p] = issue ? SumBits'($countones(agree)) : '0;
     end
   end else begin : g_fast_loop
-    // Only in an issuing cycle: the sum is used (registered or accumulated) in no other.
+    // The operands as arrays through constant selects (a variable part-select of the wide
+    // weight word costs Verilator a wide temporary per product), then the sums, only in
+    // an issuing cycle: the sum is used (registered or accumulated) in no other.
+    logic [IN_BITS-1:0]     xa [0:SIMD-1];
+    logic [WEIGHT_BITS-1:0] wa [0:PE*SIMD-1];
+    for (genvar s = 0; s < SIMD; s++) begin : g_x
+      assign xa[s] = x[s*IN_BITS +: IN_BITS];
+    end
+    for (genvar j = 0; j < PE * SIMD; j++) begin : g_w
+      assign wa[j] = weights_V_TDATA[j*WEIGHT_BITS +: WEIGHT_BITS];
+    end
     always_comb begin : b_fast_sum
       logic [SumBits-1:0] total;
       for (int p = 0; p < PE; p++) begin
         total = '0;
         for (int s = 0; s < SIMD && issue; s++) begin
-          total = total + SumBits'(product(x[s*IN_BITS +: IN_BITS],
-                                           weights_V_TDATA[(p*SIMD + s)*WEIGHT_BITS +: WEIGHT_BITS]));
+          total = total + SumBits'(product(xa[s], wa[p*SIMD + s]));
         end
         fast_sum[p] = total;
       end
@@ -447,11 +456,12 @@ module shoal_mvau #(
       end
       assign act[pe*OUT_BITS +: OUT_BITS] = OUT_BITS'(ACT_VAL) + OUT_BITS'(count_ones(ge));
 `else
-      // The same count as a loop (see SHOAL_FAST_SIM above).
+      // The same count as a loop (see SHOAL_FAST_SIM above), only in the cycle that
+      // pushes the activation into the output buffer.
       logic [StepCountBits-1:0] passed;
       always_comb begin : b_fast_count
         passed = '0;
-        for (int k = 0; k < NUM_STEPS; k++) begin
+        for (int k = 0; k < NUM_STEPS && v_valid && v_last; k++) begin
           if ($signed(CmpBits'($signed(acc_next))) >=
               $signed(CmpBits'($signed(v_thresh[(pe*NUM_STEPS + k)*T_BITS +: T_BITS])))) begin
             passed = passed + 1'b1;
