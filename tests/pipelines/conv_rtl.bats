@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# Convolutional networks in hardware: build-dataflow to the stitched design and its rtlsim
+# performance for the shared conv models at two foldings, then the stitched design run
+# through the parent on the models' inputs (issue 13's bar).
+
+setup() { load ../tools/test_helper; }
+
+# Builds shared model $1 at target_fps $2 into $BATS_TEST_TMPDIR/$1_$2 (stitched IP and
+# rtlsim performance on the Pynq-Z1's part, 10 ns).
+build_conv() {
+  local m=$1 fps=$2 d="$BATS_TEST_TMPDIR/$1_$2"
+  mkdir -p "$d"
+  cat > "$d/cfg.json" <<EOF
+{"output_dir": "out", "synth_clk_period_ns": 10.0, "target_fps": $fps,
+ "board": "Pynq-Z1", "fpga_part": "xc7z020clg400-1", "shell_flow_type": "vivado_zynq",
+ "generate_outputs": ["estimate_reports", "stitched_ip", "rtlsim_performance"]}
+EOF
+  (cd "$d" && build-dataflow "$(shared_model "$m")" cfg.json > build.log 2>&1) \
+    || { tail -20 "$d/build.log" >&2; return 1; }
+}
+
+# The stitched design through the parent on the model's inputs against its expected
+# outputs (cnv_w1a1: class indices, exact; small_cnn_w4a4: logits, as exact as the host
+# execution, whose float32 arithmetic differs from the reference's by 5.2e-6).
+check_rtlsim_exact() {
+  local m=$1 out="$BATS_TEST_TMPDIR/$1_$2/out" atol=0
+  [ "$m" = small_cnn_w4a4 ] && atol=1e-5
+  onnx-exec "$out/intermediate_models/dataflow_parent.onnx" "$SHARED/$m/input.npy" \
+    --partition "$out/intermediate_models/step_create_stitched_ip.onnx" --rtlsim \
+    --expect "$SHARED/$m/expected_output.npy" --atol "$atol" -o "$out/hw.npy"
+}
+
+# "ratio node" : stable_throughput / estimated_throughput_fps and the slowest node.
+throughput_ratio() {
+  py -c '
+import json, sys
+r = json.load(open(sys.argv[1] + "/report/rtlsim_performance.json"))
+e = json.load(open(sys.argv[1] + "/report/estimate_network_performance.json"))
+print("%.3f" % (r["stable_throughput[images/s]"] / e["estimated_throughput_fps"]),
+      e["max_cycles_node_name"])' "$BATS_TEST_TMPDIR/$1_$2/out"
+}
+
+# Checks one model at one folding: window generators in the stitched design, exact
+# outputs, throughput at least 0.98 of FINN's estimate.
+check_conv_hw() {
+  local m=$1 fps=$2
+  build_conv "$m" "$fps"
+  local st="$BATS_TEST_TMPDIR/${m}_$fps/out/stitched_ip"
+  [ -n "$(ls "$st"/ConvolutionInputGenerator_*.v)" ]
+  grep -q "shoal_swg #(" "$st"/ConvolutionInputGenerator_0.v
+  run check_rtlsim_exact "$m" "$fps"
+  assert_success
+  assert_output --partial "output matches"
+  run throughput_ratio "$m" "$fps"
+  assert_success
+  echo "# $m at $fps fps: stable/estimated throughput, bottleneck: $output" >&3
+  py -c 'import sys; assert float(sys.argv[1]) >= 0.98, sys.argv[1]' "${output%% *}"
+}
+
+@test "small_cnn_w4a4 in hardware at 1000 fps: rtlsim through the parent is exact, throughput >= 0.98 of FINN's estimate" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  require_shared
+  check_conv_hw small_cnn_w4a4 1000
+}
+
+@test "small_cnn_w4a4 in hardware at 100000 fps (window generator bound): exact, throughput >= 0.98" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  require_shared
+  check_conv_hw small_cnn_w4a4 100000
+  run throughput_ratio small_cnn_w4a4 100000
+  assert_output --partial "ConvolutionInputGenerator_0"
+}
+
+@test "cnv_w1a1 in hardware at 1000 fps: rtlsim through the parent gives the 16 expected classes, throughput >= 0.98" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  require_shared
+  check_conv_hw cnv_w1a1 1000
+}
+
+@test "cnv_w1a1 in hardware at 100000 fps: exact, throughput >= 0.98" {
+  command -v verilator >/dev/null || skip "verilator not installed"
+  require_shared
+  check_conv_hw cnv_w1a1 100000
+}
