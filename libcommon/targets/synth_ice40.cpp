@@ -192,8 +192,9 @@ std::string overflow_from_log(const std::string& log) {
     if (!std::regex_search(line, sm, row)) continue;
     int64_t used = std::stoll(sm[2].str()), available = std::stoll(sm[3].str());
     if (used <= available) continue;
-    clauses += fmt::format("{}{} {} ({}), the device has {}", clauses.empty() ? "" : "; ", used,
-                           resource_name(sm[1].str()), sm[1].str(), available);
+    clauses +=
+        fmt::format("{}{} {} ({}), the device has {} ({} too many)", clauses.empty() ? "" : "; ",
+                    used, resource_name(sm[1].str()), sm[1].str(), available, used - available);
   }
   return clauses;
 }
