@@ -2,8 +2,11 @@
 """Verilator build time and simulation speed of the stitched design of every shared model
 (and of the generated facile-like MLP), folded at PE=SIMD=1 and at target_fps 1e6
 (clock 10 ns), and the time FIFO sizing takes. Writes JSON.
+The convolutional models are folded at target_fps 1000 and 10000 instead (their designs at
+PE=SIMD=1 need millions of cycles per frame).
 
-    python3 bench/rtlsim.py [--bin build/bin] [--frames N] [--out bench/results/rtlsim.json]
+    python3 bench/rtlsim.py [--bin build/bin] [--frames N] [--only NAME,...]
+                            [--out bench/results/rtlsim.json]
 
 Per model and folding:
   stitch_s        wall time of `stitch` (FIFO sizing: two Verilator builds and runs, then
@@ -22,6 +25,7 @@ import time
 from models import bench_models, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONV_MODELS = {"cnv_w1a1", "small_cnn_w4a4"}
 
 
 def run(cmd, env, cwd):
@@ -64,13 +68,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--frames", type=int, default=100)
+    ap.add_argument("--only", help="comma-separated model names (default: all)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "rtlsim.json"))
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="shoal-bench-rtlsim-")
     models = {name: paths[0] for name, paths in bench_models(args.bin, tmp).items()}
+    if args.only:
+        models = {n: m for n, m in models.items() if n in args.only.split(",")}
     results = {}
     for name, model in models.items():
-        for label, fps in (("pe_simd_1", None), ("target_fps_1e6", 1000000)):
+        conv = name in CONV_MODELS
+        foldings = ((("target_fps_1e3", 1000), ("target_fps_1e4", 10000)) if conv else
+                    (("pe_simd_1", None), ("target_fps_1e6", 1000000)))
+        for label, fps in foldings:
             r = measure(args.bin, model, os.path.join(tmp, f"{name}_{label}"), fps, args.frames)
             results.setdefault(name, {})[label] = r
             print(name, label, r, flush=True)
