@@ -82,3 +82,18 @@ check_conv_hw() {
   require_shared
   check_conv_hw cnv_w1a1 100000
 }
+
+@test "small_cnn_w4a4 on the iCEBreaker: one error line saying which resources overflow and by how much" {
+  command -v nextpnr-ice40 >/dev/null || skip "nextpnr-ice40 not installed"
+  require_shared
+  local d="$BATS_TEST_TMPDIR/ice"
+  mkdir -p "$d"
+  echo '{"output_dir": "out", "synth_clk_period_ns": 10, "board": "iCEBreaker",
+         "target_fps": 1000, "generate_outputs": ["bitfile"]}' > "$d/cfg.json"
+  cd "$d"
+  run build-dataflow "$(shared_model small_cnn_w4a4)" cfg.json
+  assert_failure
+  # The weights alone take about 30 of the UP5K's 30 block RAMs at any folding.
+  assert_line --regexp "^synth: error: the design does not fit ice40up5k-sg48: it needs [0-9]+ logic cells \(ICESTORM_LC\), the device has 5280 \([0-9]+ too many\); [0-9]+ 4-kbit block RAMs \(ICESTORM_RAM\), the device has 30 \([0-9]+ too many\)$"
+  [ ! -e out/bitfile/finn-accel.bin ]
+}
