@@ -47,7 +47,21 @@ CASES=(
   "shoal_dwc IN_WIDTH=48 OUT_WIDTH=12"
   "shoal_dwc IN_WIDTH=3 OUT_WIDTH=12"
   "shoal_memstream DEPTH=37 WIDTH=70"
+  "shoal_fmpadding IMG_H=3 IMG_W=7 NUM_CHANNELS=8 SIMD=4 IN_BITS=3 PAD_TOP=3 PAD_LEFT=1 PAD_BOTTOM=2 PAD_RIGHT=2"
+  "shoal_maxpool IMG_DIM=6 POOL_DIM=3 NUM_CHANNELS=2 IN_BITS=4 INPUT_SIGNED=1"
+  "shoal_maxpool IMG_DIM=8 POOL_DIM=2 NUM_CHANNELS=16 IN_BITS=1 INPUT_SIGNED=0"
+  "shoal_swg IFM_DIM=5 IFM_CHANNELS=4 SIMD=2 KERNEL=3 STRIDE=1 IN_BITS=4"
+  "shoal_swg IFM_DIM=10 IFM_CHANNELS=4 SIMD=2 KERNEL=3 STRIDE=2 IN_BITS=4"
+  "shoal_downsampler IMG_DIM=7 NUM_CHANNELS=6 SIMD=3 STRIDE=3 IN_BITS=8"
 )
+
+# Modules the module instantiates.
+deps_of() {
+  case $1 in
+    shoal_fmpadding | shoal_maxpool | shoal_swg | shoal_downsampler) echo "$HLS/shoal_outbuf2.sv" ;;
+    *) echo "" ;;
+  esac
+}
 
 passed=0
 failed=0
@@ -81,13 +95,15 @@ for c in "${CASES[@]}"; do
   vflags=(--cc --exe --build -j 1 -O3 -MAKEFLAGS "OPT_FAST=-O3" --top-module "$m" --prefix Vdut
           -CFLAGS "-std=c++17 -I$HERE")
   status=ok
-  if ! verilator "${vflags[@]}" -Wall -Mdir "$dir/rtl" "${gargs[@]}" "$HLS/$m.sv" \
+  deps=$(deps_of "$m")
+  # shellcheck disable=SC2086
+  if ! verilator "${vflags[@]}" -Wall -Mdir "$dir/rtl" "${gargs[@]}" "$HLS/$m.sv" $deps \
         "$HERE/$tb.cpp" "$HERE/golden.cpp" -o sim > "$dir/rtl.log" 2>&1; then
     status="RTL build failed ($dir/rtl.log)"
   elif ! rtl_out=$(cd "$dir" && ./rtl/sim "${targs[@]}" 2>&1); then
     status="RTL testbench failed: ${rtl_out##*$'\n'}"
-  elif ! yosys -q -l "$dir/yosys.log" -p "read_verilog -sv $HLS/$m.sv; chparam$chparams $m; \
-        synth -flatten -top $m; write_verilog -noattr $dir/net.v" > /dev/null 2>&1; then
+  elif ! yosys -q -l "$dir/yosys.log" -p "read_verilog -sv $deps $HLS/$m.sv; chparam$chparams $m; \
+        synth -flatten -top $m; rename -top $m; write_verilog -noattr $dir/net.v" > /dev/null 2>&1; then
     status="yosys failed ($dir/yosys.log)"
   elif ! verilator "${vflags[@]}" -Wno-fatal -Wno-lint -Wno-style -Mdir "$dir/net" "$dir/net.v" \
         "$HERE/$tb.cpp" "$HERE/golden.cpp" -o sim > "$dir/net.log" 2>&1; then
