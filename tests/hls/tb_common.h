@@ -285,6 +285,59 @@ void reset(Top& top) {
   top.eval();
 }
 
+// A stream-to-stream run of a module with ports in0_V (slave) and out_V (master): beats
+// queued on `src` go in with the source's TVALID gaps and the sink's TREADY stalls, and
+// every output beat and the cycle of every handshake are recorded.
+template <typename Top>
+struct StreamBench {
+  Top& top;
+  int width;
+  std::mt19937_64& rng;
+  Source src;
+  Sink sink;
+  std::vector<Bits> received;
+  std::vector<uint64_t> in_cycles;
+  std::vector<uint64_t> out_cycles;
+  uint64_t cycle = 0;
+
+  // Resets the module with both streams idle.
+  StreamBench(Top& t, int out_width, std::mt19937_64& r) : top(t), width(out_width), rng(r) {
+    top.in0_V_TVALID = 0;
+    top.out_V_TREADY = 0;
+    reset(top);
+  }
+  Fires step() {
+    Bits o;
+    Fires f = cycle_io(top, src, sink, width, rng, cycle, &o);
+    if (f.out) received.push_back(o), out_cycles.push_back(cycle);
+    if (f.in) in_cycles.push_back(cycle);
+    ++cycle;
+    return f;
+  }
+  // Runs with the given gap and stall probabilities until the queued input is taken.
+  void feed(double gap_prob, double stall_prob, uint64_t max_cycles) {
+    src.gap_prob = gap_prob;
+    sink.stall_prob = stall_prob;
+    for (uint64_t i = 0; i < max_cycles && !src.queue.empty(); ++i) step();
+  }
+  // Runs without gaps or stalls until `expected` output beats have come out.
+  void drain(size_t expected, uint64_t max_cycles) {
+    src.gap_prob = 0.0;
+    sink.stall_prob = 0.0;
+    for (uint64_t i = 0; i < max_cycles && received.size() < expected; ++i) step();
+  }
+  // The three regimes every stream testbench runs (both sides random, a mostly stalling
+  // sink, a mostly idle source); queue(n) queues n images before each.
+  template <typename Queue>
+  void stall_regimes(Queue queue, int images_per_regime, uint64_t max_cycles_per_regime) {
+    const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
+    for (const auto& r : regimes) {
+      queue(images_per_regime);
+      feed(r[0], r[1], max_cycles_per_regime);
+    }
+  }
+};
+
 // Reports one line and returns the process exit code.
 inline int finish(const char* name, uint64_t mismatches, uint64_t proto_errors, bool ok_extra,
                   const std::string& extra) {

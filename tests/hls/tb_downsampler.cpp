@@ -28,12 +28,12 @@ int main(int argc, char** argv) {
 
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<Vdut>(ctx.get());
-  tb::Source src;
-  tb::Sink sink;
-  std::vector<tb::Bits> expect, received;
+  tb::StreamBench<Vdut> bench(*top, width, rng);
+  std::vector<tb::Bits> expect;
+  const std::vector<tb::Bits>& received = bench.received;
   std::vector<int64_t> expect_src;  // input beat index of each expected output beat
-  std::vector<uint64_t> in_cycles, out_cycles;
-  uint64_t cycle = 0;
+  const std::vector<uint64_t>& in_cycles = bench.in_cycles;
+  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
   int64_t pushed_in = 0;
 
   // Input and golden output are flat runs of SIMD-channel groups in stream order (h, w, cf):
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       std::vector<int64_t> x(static_cast<size_t>(d) * d * c);
       for (auto& v : x) v = static_cast<int64_t>(tb::wrapu(static_cast<int64_t>(rng()), bits));
       auto y = golden::downsample(x, d, c, s);
-      for (int b = 0; b < in_beats; ++b) src.queue.push_back(pack(x, b));
+      for (int b = 0; b < in_beats; ++b) bench.src.queue.push_back(pack(x, b));
       for (int b = 0; b < out_beats; ++b) {
         expect.push_back(pack(y, b));
         const int p = b / mf, f = b % mf;
@@ -59,31 +59,10 @@ int main(int argc, char** argv) {
       pushed_in += in_beats;
     }
   };
-  auto step = [&]() {
-    tb::Bits o;
-    tb::Fires f = tb::cycle_io(*top, src, sink, width, rng, cycle, &o);
-    if (f.out) received.push_back(o), out_cycles.push_back(cycle);
-    if (f.in) in_cycles.push_back(cycle);
-    ++cycle;
-    return f;
-  };
-  auto drain = [&]() {
-    src.gap_prob = 0.0;
-    sink.stall_prob = 0.0;
-    for (int i = 0; i < 1000000 && received.size() < expect.size(); ++i) step();
-  };
+  auto step = [&]() { return bench.step(); };
+  auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
-  top->in0_V_TVALID = 0;
-  top->out_V_TREADY = 0;
-  tb::reset(*top);
-
-  const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
-  for (const auto& r : regimes) {
-    push_images(std::max(4, images / 3));
-    src.gap_prob = r[0];
-    sink.stall_prob = r[1];
-    for (int i = 0; i < 1000000 && !src.queue.empty(); ++i) step();
-  }
+  bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
   drain();
 
   // Throughput with continuous input and no stalls: one input beat per cycle.
@@ -117,5 +96,5 @@ int main(int argc, char** argv) {
   char extra[160];
   std::snprintf(extra, sizeof extra, "beats=%zu cycles/image=%.2f (expected %d) latency=%llu",
                 received.size(), cpi, in_beats, static_cast<unsigned long long>(latency));
-  return tb::finish("shoal_downsampler", mismatches, sink.errors, in_fires == window, extra);
+  return tb::finish("shoal_downsampler", mismatches, bench.sink.errors, in_fires == window, extra);
 }

@@ -31,12 +31,12 @@ int main(int argc, char** argv) {
 
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<Vdut>(ctx.get());
-  tb::Source src;
-  tb::Sink sink;
-  std::vector<tb::Bits> expect, received;
+  tb::StreamBench<Vdut> bench(*top, width, rng);
+  std::vector<tb::Bits> expect;
+  const std::vector<tb::Bits>& received = bench.received;
   std::vector<int64_t> expect_src;  // input beat index of each expected output beat, or -1
-  std::vector<uint64_t> in_cycles, out_cycles;
-  uint64_t cycle = 0;
+  const std::vector<uint64_t>& in_cycles = bench.in_cycles;
+  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
   int64_t pushed_in = 0;
 
   auto pack = [&](const std::vector<int64_t>& img, int pixel, int f) {
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
       for (auto& v : x) v = tb::sext(rng(), bits);
       auto y = golden::fmpadding(x, h, w, c, pads);
       for (int p = 0; p < h * w; ++p)
-        for (int f = 0; f < cf; ++f) src.queue.push_back(pack(x, p, f));
+        for (int f = 0; f < cf; ++f) bench.src.queue.push_back(pack(x, p, f));
       for (int p = 0; p < oh * ow; ++p) {
         const int r = p / ow - pads[0], q = p % ow - pads[1];
         const bool inside = r >= 0 && r < h && q >= 0 && q < w;
@@ -65,31 +65,10 @@ int main(int argc, char** argv) {
       pushed_in += in_beats;
     }
   };
-  auto step = [&]() {
-    tb::Bits d;
-    tb::Fires f = tb::cycle_io(*top, src, sink, width, rng, cycle, &d);
-    if (f.out) received.push_back(d), out_cycles.push_back(cycle);
-    if (f.in) in_cycles.push_back(cycle);
-    ++cycle;
-    return f;
-  };
-  auto drain = [&]() {
-    src.gap_prob = 0.0;
-    sink.stall_prob = 0.0;
-    for (int i = 0; i < 1000000 && received.size() < expect.size(); ++i) step();
-  };
+  auto step = [&]() { return bench.step(); };
+  auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
-  top->in0_V_TVALID = 0;
-  top->out_V_TREADY = 0;
-  tb::reset(*top);
-
-  const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
-  for (const auto& r : regimes) {
-    push_images(std::max(4, images / 3));
-    src.gap_prob = r[0];
-    sink.stall_prob = r[1];
-    for (int i = 0; i < 1000000 && !src.queue.empty(); ++i) step();
-  }
+  bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
   drain();
 
   // Throughput with continuous input and no stalls: one output beat per cycle.
@@ -119,5 +98,5 @@ int main(int argc, char** argv) {
   char extra[160];
   std::snprintf(extra, sizeof extra, "beats=%zu cycles/image=%.2f (expected %d) latency=%llu",
                 received.size(), cpi, out_beats, static_cast<unsigned long long>(latency));
-  return tb::finish("shoal_fmpadding", mismatches, sink.errors, out_fires == window, extra);
+  return tb::finish("shoal_fmpadding", mismatches, bench.sink.errors, out_fires == window, extra);
 }

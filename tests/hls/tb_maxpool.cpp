@@ -33,11 +33,11 @@ int main(int argc, char** argv) {
 
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<Vdut>(ctx.get());
-  tb::Source src;
-  tb::Sink sink;
-  std::vector<tb::Bits> expect, expect_bipolar, received;
-  std::vector<uint64_t> in_cycles, out_cycles;
-  uint64_t cycle = 0;
+  tb::StreamBench<Vdut> bench(*top, width, rng);
+  std::vector<tb::Bits> expect, expect_bipolar;
+  const std::vector<tb::Bits>& received = bench.received;
+  const std::vector<uint64_t>& in_cycles = bench.in_cycles;
+  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
   uint64_t bipolar_mismatches = 0;
 
   auto pack = [&](const std::vector<int64_t>& img, int pixel, bool bipolar) {
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
       std::vector<int64_t> x(static_cast<size_t>(in_beats) * c);
       for (auto& v : x) v = std::uniform_int_distribution<int64_t>(lo, hi)(rng);
       auto y = golden::maxpool(x, d, k, c);
-      for (int p = 0; p < in_beats; ++p) src.queue.push_back(pack(x, p, false));
+      for (int p = 0; p < in_beats; ++p) bench.src.queue.push_back(pack(x, p, false));
       for (int p = 0; p < out_beats; ++p) expect.push_back(pack(y, p, false));
       if (bipolar_too) {
         std::vector<int64_t> xb(x.size());
@@ -74,31 +74,10 @@ int main(int argc, char** argv) {
       }
     }
   };
-  auto step = [&]() {
-    tb::Bits o;
-    tb::Fires f = tb::cycle_io(*top, src, sink, width, rng, cycle, &o);
-    if (f.out) received.push_back(o), out_cycles.push_back(cycle);
-    if (f.in) in_cycles.push_back(cycle);
-    ++cycle;
-    return f;
-  };
-  auto drain = [&]() {
-    src.gap_prob = 0.0;
-    sink.stall_prob = 0.0;
-    for (int i = 0; i < 1000000 && received.size() < expect.size(); ++i) step();
-  };
+  auto step = [&]() { return bench.step(); };
+  auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
-  top->in0_V_TVALID = 0;
-  top->out_V_TREADY = 0;
-  tb::reset(*top);
-
-  const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
-  for (const auto& r : regimes) {
-    push_images(std::max(4, images / 3));
-    src.gap_prob = r[0];
-    sink.stall_prob = r[1];
-    for (int i = 0; i < 1000000 && !src.queue.empty(); ++i) step();
-  }
+  bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
   drain();
 
   // Throughput with continuous input and no stalls: one input beat per cycle.
@@ -137,6 +116,6 @@ int main(int argc, char** argv) {
                 received.size(),
                 bipolar_too ? (bipolar_mismatches ? " bipolar=FAIL" : " bipolar=ok") : "", cpi,
                 in_beats, static_cast<unsigned long long>(latency));
-  return tb::finish("shoal_maxpool", mismatches + bipolar_mismatches, sink.errors,
+  return tb::finish("shoal_maxpool", mismatches + bipolar_mismatches, bench.sink.errors,
                     in_fires == window, extra);
 }

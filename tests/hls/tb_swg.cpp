@@ -37,11 +37,10 @@ int main(int argc, char** argv) {
 
   auto ctx = std::make_unique<VerilatedContext>();
   auto top = std::make_unique<Vdut>(ctx.get());
-  tb::Source src;
-  tb::Sink sink;
-  std::vector<tb::Bits> expect, received;
-  std::vector<uint64_t> out_cycles;
-  uint64_t cycle = 0;
+  tb::StreamBench<Vdut> bench(*top, width, rng);
+  std::vector<tb::Bits> expect;
+  const std::vector<tb::Bits>& received = bench.received;
+  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
 
   // Both the input (h, w, cf) and the golden output [oy][ox][ky][kx][ch] are flat runs of
   // SIMD-channel groups in stream order: beat b holds elements b*SIMD .. b*SIMD + SIMD-1.
@@ -56,39 +55,18 @@ int main(int argc, char** argv) {
       std::vector<int64_t> x(static_cast<size_t>(d) * d * c);
       for (auto& v : x) v = static_cast<int64_t>(tb::wrapu(static_cast<int64_t>(rng()), bits));
       auto y = golden::sliding_window(x, d, c, k, s);
-      for (int b = 0; b < in_beats; ++b) src.queue.push_back(pack(x, b));
+      for (int b = 0; b < in_beats; ++b) bench.src.queue.push_back(pack(x, b));
       for (int b = 0; b < out_beats; ++b) expect.push_back(pack(y, b));
     }
-  };
-  auto step = [&]() {
-    tb::Bits o;
-    tb::Fires f = tb::cycle_io(*top, src, sink, width, rng, cycle, &o);
-    if (f.out) received.push_back(o), out_cycles.push_back(cycle);
-    ++cycle;
-    return f;
   };
   // Upper bound on the cycles of n images even at a 0.7 stall/gap rate (hang guard).
   auto budget = [&](size_t n) { return 20 * n * (in_beats + out_beats) + 10000; };
   auto drain = [&]() {
-    src.gap_prob = 0.0;
-    sink.stall_prob = 0.0;
-    const size_t limit = budget((expect.size() - received.size()) / out_beats + 1);
-    for (size_t i = 0; i < limit && received.size() < expect.size(); ++i) step();
+    bench.drain(expect.size(), budget((expect.size() - received.size()) / out_beats + 1));
   };
 
-  top->in0_V_TVALID = 0;
-  top->out_V_TREADY = 0;
-  tb::reset(*top);
-
-  const double regimes[][2] = {{0.3, 0.3}, {0.0, 0.7}, {0.7, 0.0}};
-  for (const auto& r : regimes) {
-    const int n = std::max(2, images / 3);
-    push_images(n);
-    src.gap_prob = r[0];
-    sink.stall_prob = r[1];
-    const size_t limit = budget(n);
-    for (size_t i = 0; i < limit && !src.queue.empty(); ++i) step();
-  }
+  const int regime_images = std::max(2, images / 3);
+  bench.stall_regimes(push_images, regime_images, budget(regime_images));
   drain();
 
   // Steady-state period with continuous input and no stalls: first output beats of images
@@ -130,5 +108,5 @@ int main(int argc, char** argv) {
   char extra[200];
   std::snprintf(extra, sizeof extra, "beats=%zu P=%.2f E=%lld P/E=%.3f", received.size(), period,
                 static_cast<long long>(estimate), period / static_cast<double>(estimate));
-  return tb::finish("shoal_swg", mismatches, sink.errors, period_ok, extra);
+  return tb::finish("shoal_swg", mismatches, bench.sink.errors, period_ok, extra);
 }
