@@ -190,20 +190,13 @@ class ConvolutionInputGenerator : public HwOp {
          fmt::format("{}x{}x{} {}, SIMD {}, kernel {}, stride {} -> {}x{} windows, ram_style {}",
                      g.ifm, g.ifm, g.channels, dt.name(), s, g.k, g.stride, oh, oh, style)},
         instream_width_padded(n), outstream_width_padded(n));
-    v += "  // verilator lint_off UNUSED\n";
-    v += fmt::format(
-        "  wire [{}:0] swg_out;\n"
-        "  shoal_swg #(.IFM_DIM({}), .IFM_CHANNELS({}), .SIMD({}), .KERNEL({}), .STRIDE({}),\n"
-        "    .IN_BITS({}), .RAM_STYLE({})) swg (\n"
-        "    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),\n"
-        "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
-        ".in0_V_TREADY(in0_V_TREADY),\n"
-        "    .out_V_TDATA(swg_out), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
-        s * bits - 1, g.ifm, g.channels, s, g.k, g.stride, bits, style_code, s * bits - 1);
-    v += "  // verilator lint_on UNUSED\n";
-    v += "  assign out_V_TDATA = " +
-         repack_lanes("swg_out", s, bits, bits, outstream_width_padded(n)) + ";\n" +
-         wrapper_footer();
+    v += stream_instance(
+        "shoal_swg",
+        fmt::format(".IFM_DIM({}), .IFM_CHANNELS({}), .SIMD({}), .KERNEL({}), .STRIDE({}),\n"
+                    "    .IN_BITS({}), .RAM_STYLE({})",
+                    g.ifm, g.channels, s, g.k, g.stride, bits, style_code),
+        "swg", s, bits, outstream_width_padded(n));
+    v += wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
     return {name, {name + ".v"}, {}, {"shoal_swg.sv", "shoal_outbuf2.sv"}};
   }

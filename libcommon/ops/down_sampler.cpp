@@ -82,20 +82,12 @@ class DownSampler : public HwOp {
                                     fmt::format("{}x{}x{} {}, SIMD {}, stride {} -> {}x{}", D, D, C,
                                                 dt.name(), s, stride, out_dim(n), out_dim(n))},
                                    instream_width_padded(n), outstream_width_padded(n));
-    v += "  // verilator lint_off UNUSED\n";
-    v += fmt::format(
-        "  wire [{}:0] ds_out;\n"
-        "  shoal_downsampler #(.IMG_DIM({}), .NUM_CHANNELS({}), .SIMD({}), .STRIDE({}),\n"
-        "    .IN_BITS({})) downsampler (\n"
-        "    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),\n"
-        "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
-        ".in0_V_TREADY(in0_V_TREADY),\n"
-        "    .out_V_TDATA(ds_out), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
-        s * bits - 1, D, C, s, stride, bits, s * bits - 1);
-    v += "  // verilator lint_on UNUSED\n";
-    v += "  assign out_V_TDATA = " +
-         repack_lanes("ds_out", s, bits, bits, outstream_width_padded(n)) + ";\n" +
-         wrapper_footer();
+    v += stream_instance("shoal_downsampler",
+                         fmt::format(".IMG_DIM({}), .NUM_CHANNELS({}), .SIMD({}), .STRIDE({}),\n"
+                                     "    .IN_BITS({})",
+                                     D, C, s, stride, bits),
+                         "downsampler", s, bits, outstream_width_padded(n));
+    v += wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
     return {name, {name + ".v"}, {}, {"shoal_downsampler.sv", "shoal_outbuf2.sv"}};
   }

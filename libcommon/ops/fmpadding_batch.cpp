@@ -95,21 +95,13 @@ class FMPaddingBatch : public HwOp {
                      g.h, g.w, g.channels, dt.name(), s, g.top, g.left, g.bottom, g.right,
                      g.out_h(), g.out_w())},
         instream_width_padded(n), outstream_width_padded(n));
-    v += "  // verilator lint_off UNUSED\n";
-    v += fmt::format(
-        "  wire [{}:0] pad_out;\n"
-        "  shoal_fmpadding #(.IMG_H({}), .IMG_W({}), .NUM_CHANNELS({}), .SIMD({}), .IN_BITS({}),\n"
-        "    .PAD_TOP({}), .PAD_LEFT({}), .PAD_BOTTOM({}), .PAD_RIGHT({})) fmpadding (\n"
-        "    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),\n"
-        "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
-        ".in0_V_TREADY(in0_V_TREADY),\n"
-        "    .out_V_TDATA(pad_out), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
-        s * bits - 1, g.h, g.w, g.channels, s, bits, g.top, g.left, g.bottom, g.right,
-        s * bits - 1);
-    v += "  // verilator lint_on UNUSED\n";
-    v += "  assign out_V_TDATA = " +
-         repack_lanes("pad_out", s, bits, bits, outstream_width_padded(n)) + ";\n" +
-         wrapper_footer();
+    v += stream_instance(
+        "shoal_fmpadding",
+        fmt::format(".IMG_H({}), .IMG_W({}), .NUM_CHANNELS({}), .SIMD({}), .IN_BITS({}),\n"
+                    "    .PAD_TOP({}), .PAD_LEFT({}), .PAD_BOTTOM({}), .PAD_RIGHT({})",
+                    g.h, g.w, g.channels, s, bits, g.top, g.left, g.bottom, g.right),
+        "fmpadding", s, bits, outstream_width_padded(n));
+    v += wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
     return {name, {name + ".v"}, {}, {"shoal_fmpadding.sv", "shoal_outbuf2.sv"}};
   }

@@ -165,6 +165,25 @@ std::string wrapper_footer() {
   return "endmodule\n`default_nettype wire\n";
 }
 
+std::string stream_instance(const std::string& module, const std::string& params,
+                            const std::string& instance, int64_t lanes, int bits,
+                            int64_t out_total_bits) {
+  const int64_t msb = lanes * bits - 1;
+  const std::string out = instance + "_out";
+  // The padding bits of in0_V_TDATA are not read.
+  return "  // verilator lint_off UNUSED\n" +
+         fmt::format(
+             "  wire [{}:0] {};\n"
+             "  {} #({}) {} (\n"
+             "    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),\n"
+             "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
+             ".in0_V_TREADY(in0_V_TREADY),\n"
+             "    .out_V_TDATA({}), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
+             msb, out, module, params, instance, msb, out) +
+         "  // verilator lint_on UNUSED\n" +
+         "  assign out_V_TDATA = " + repack_lanes(out, lanes, bits, bits, out_total_bits) + ";\n";
+}
+
 std::string verilog_string(const std::string& s) {
   for (char c : s)
     if (c == '"' || c == '\\' || c == '\n') fail("file name '{}' cannot be a Verilog string", s);

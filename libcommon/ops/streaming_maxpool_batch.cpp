@@ -90,21 +90,13 @@ class StreamingMaxPoolBatch : public HwOp {
                         fmt::format("{}x{}x{} {}, {}x{} windows -> {}x{}", g.dim, g.dim, g.channels,
                                     dt.name(), g.pool, g.pool, g.out(), g.out())},
                        instream_width_padded(n), outstream_width_padded(n));
-    v += "  // verilator lint_off UNUSED\n";
-    v += fmt::format(
-        "  wire [{}:0] pool_out;\n"
-        "  shoal_maxpool #(.IMG_DIM({}), .POOL_DIM({}), .NUM_CHANNELS({}), .IN_BITS({}),\n"
-        "    .INPUT_SIGNED({})) maxpool (\n"
-        "    .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),\n"
-        "    .in0_V_TDATA(in0_V_TDATA[{}:0]), .in0_V_TVALID(in0_V_TVALID), "
-        ".in0_V_TREADY(in0_V_TREADY),\n"
-        "    .out_V_TDATA(pool_out), .out_V_TVALID(out_V_TVALID), .out_V_TREADY(out_V_TREADY));\n",
-        g.channels * bits - 1, g.dim, g.pool, g.channels, bits, is_signed ? 1 : 0,
-        g.channels * bits - 1);
-    v += "  // verilator lint_on UNUSED\n";
-    v += "  assign out_V_TDATA = " +
-         repack_lanes("pool_out", g.channels, bits, bits, outstream_width_padded(n)) + ";\n" +
-         wrapper_footer();
+    v += stream_instance(
+        "shoal_maxpool",
+        fmt::format(".IMG_DIM({}), .POOL_DIM({}), .NUM_CHANNELS({}), .IN_BITS({}),\n"
+                    "    .INPUT_SIGNED({})",
+                    g.dim, g.pool, g.channels, bits, is_signed ? 1 : 0),
+        "maxpool", g.channels, bits, outstream_width_padded(n));
+    v += wrapper_footer();
     write_file_atomic((dir / (name + ".v")).string(), v);
     return {name, {name + ".v"}, {}, {"shoal_maxpool.sv", "shoal_outbuf2.sv"}};
   }

@@ -117,6 +117,15 @@ std::string repack_lanes(const std::string& signal, int64_t lanes, int from_bits
 // The end of a wrapper begun with wrapper_header().
 std::string wrapper_footer();
 
+// The part of a layer wrapper between its ports: the hls/ module `module` instantiated as
+// `instance` with the parameter list `params` (the text inside `#( )`, line breaks
+// included), clock and reset, in0_V wired through (its TDATA cut to `lanes` x `bits`) and
+// out_V's `lanes` fields of `bits` zero-padded to `out_total_bits`. For the layers whose
+// module has just these two streams and passes elements through unchanged.
+std::string stream_instance(const std::string& module, const std::string& params,
+                            const std::string& instance, int64_t lanes, int bits,
+                            int64_t out_total_bits);
+
 // A Verilog string literal for a file name (for INIT_FILE-style parameters).
 std::string verilog_string(const std::string& s);
 
