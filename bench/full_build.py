@@ -13,6 +13,8 @@ Builds, each from scratch (empty output directory, empty simulator cache, ccache
                  (without Vivado: the Vivado project, no bitstream)
   ice40_icebreaker  board iCEBreaker (ice40_uart), PE = SIMD = 1, bitfile + driver +
                  deployment package: Yosys, nextpnr-ice40 and icepack, a real bitstream
+  ooc_xczu3eg_10k  the second configuration at target_fps 10000, as issue 13 asks of
+                 cnv_w1a1 (--only cnv_w1a1 --builds ooc_xczu3eg_10k)
 Per build: total_s (build-dataflow's wall time), the slow steps' seconds
 (time_per_step.json), and the synthesis numbers (LUT, FF, DSP, BRAM, fmax_mhz; for iCE40
 the logic cells used of available and the placed-and-routed fmax). A build that fails
@@ -38,6 +40,9 @@ BUILDS = {
                      "generate_outputs": ["bitfile", "pynq_driver", "deployment_package"]},
     "ice40_icebreaker": {"board": "iCEBreaker",
                          "generate_outputs": ["bitfile", "pynq_driver", "deployment_package"]},
+    "ooc_xczu3eg_10k": {"target_fps": 10000, "fpga_part": "xczu3eg-sbva484-1-e",
+                        "generate_outputs": ["stitched_ip", "rtlsim_performance",
+                                             "out_of_context_synth"]},
 }
 SLOW_STEPS = ("step_set_fifo_depths", "step_measure_rtlsim_performance",
               "step_out_of_context_synthesis", "step_synthesize_bitfile")
