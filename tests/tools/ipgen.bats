@@ -603,3 +603,28 @@ for net in ["swg", "swg_s2"]:
   assert_output "swg (4, 2, 2, 36) True True
 swg_s2 (4, 3, 3, 36) True True"
 }
+
+@test "ConvolutionInputGenerator that shoal cannot build: depthwise order and an OFMDim that is not the geometry's, one line each" {
+  local d=$BATS_TEST_TMPDIR/swg
+  make_swg "$d"
+  py - "$d" <<'PY'
+import sys, onnx
+from onnx import helper
+d = sys.argv[1]
+for name, attr, value in [("dw", "depthwise", 1), ("ofm", "OFMDim", [3, 3])]:
+    m = onnx.load(d + "/swg.onnx")
+    n = [n for n in m.graph.node if n.op_type == "ConvolutionInputGenerator"][0]
+    kept = [a for a in n.attribute if a.name != attr]
+    del n.attribute[:]
+    n.attribute.extend(kept + [helper.make_attribute(attr, value)])
+    onnx.save(m, d + "/" + name + ".onnx")
+PY
+  run ipgen "$d/dw.onnx" -o "$d/dw_ip.onnx"
+  assert_failure 1
+  assert_output "ipgen: error: node 'ConvolutionInputGenerator_0' (ConvolutionInputGenerator): shoal has no RTL for the depthwise window order yet"
+  [ ! -e "$d/dw_ip.onnx" ]
+  run ipgen "$d/ofm.onnx" -o "$d/ofm_ip.onnx"
+  assert_failure 1
+  assert_output "ipgen: error: node 'ConvolutionInputGenerator_0' (ConvolutionInputGenerator): OFMDim 3 differs from the 2 windows a 4x4 input gives with kernel 3 and stride 1"
+  [ ! -e "$d/ofm_ip.onnx" ]
+}
