@@ -6,6 +6,7 @@
 
 #include <verilated.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -101,6 +102,14 @@ inline int64_t sext(uint64_t v, int nb) {
 // Wraps v to nb bits (unsigned view).
 inline uint64_t wrapu(int64_t v, int nb) {
   return nb >= 64 ? static_cast<uint64_t>(v) : (static_cast<uint64_t>(v) & ((1ull << nb) - 1));
+}
+
+// Beat `beat` of a stream whose elements v are laid out in stream order, `lanes` elements
+// of `bits` bits a beat (element 0 in the LSBs).
+inline Bits pack_lanes(const std::vector<int64_t>& v, size_t beat, int lanes, int bits) {
+  Bits b(lanes * bits);
+  for (int l = 0; l < lanes; ++l) b.set(l * bits, bits, wrapu(v[beat * lanes + l], bits));
+  return b;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,6 +334,28 @@ struct StreamBench {
     src.gap_prob = 0.0;
     sink.stall_prob = 0.0;
     for (uint64_t i = 0; i < max_cycles && received.size() < expected; ++i) step();
+  }
+  // Throughput with the queued input and no gaps or stalls: `warmup` cycles, then the
+  // number of input (or, with count_out, output) handshakes in the next `window` cycles.
+  int steady_fires(int warmup, int window, bool count_out) {
+    src.gap_prob = 0.0;
+    sink.stall_prob = 0.0;
+    for (int i = 0; i < warmup; ++i) step();
+    int fires = 0;
+    for (int i = 0; i < window; ++i) {
+      Fires f = step();
+      fires += count_out ? f.out : f.in;
+    }
+    return fires;
+  }
+  // Minimum cycles from an input handshake to the output beat that carries it; src[i] is
+  // the index of the input beat output beat i carries, or -1 for none (e.g. padding).
+  uint64_t min_latency(const std::vector<int64_t>& src) const {
+    uint64_t latency = ~0ull;
+    for (size_t i = 0; i < std::min(out_cycles.size(), src.size()); ++i)
+      if (src[i] >= 0 && static_cast<size_t>(src[i]) < in_cycles.size())
+        latency = std::min<uint64_t>(latency, out_cycles[i] - in_cycles[src[i]]);
+    return latency;
   }
   // The three regimes every stream testbench runs (both sides random, a mostly stalling
   // sink, a mostly idle source); queue(n) queues n images before each.

@@ -32,16 +32,12 @@ int main(int argc, char** argv) {
   std::vector<tb::Bits> expect;
   const std::vector<tb::Bits>& received = bench.received;
   std::vector<int64_t> expect_src;  // input beat index of each expected output beat
-  const std::vector<uint64_t>& in_cycles = bench.in_cycles;
-  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
   int64_t pushed_in = 0;
 
   // Input and golden output are flat runs of SIMD-channel groups in stream order (h, w, cf):
   // beat b holds elements b*SIMD .. b*SIMD + SIMD-1.
   auto pack = [&](const std::vector<int64_t>& v, size_t beat) {
-    tb::Bits b(width);
-    for (int l = 0; l < simd; ++l) b.set(l * bits, bits, tb::wrapu(v[beat * simd + l], bits));
-    return b;
+    return tb::pack_lanes(v, beat, simd, bits);
   };
   auto push_images = [&](int n) {
     for (int i = 0; i < n; ++i) {
@@ -59,7 +55,6 @@ int main(int argc, char** argv) {
       pushed_in += in_beats;
     }
   };
-  auto step = [&]() { return bench.step(); };
   auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
   bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
@@ -68,18 +63,13 @@ int main(int argc, char** argv) {
   // Throughput with continuous input and no stalls: one input beat per cycle.
   const int tp_images = std::max(4, 4000 / in_beats);
   push_images(tp_images + 2);
-  for (int i = 0; i < in_beats + 4; ++i) step();
   const int window = tp_images * in_beats;
-  int in_fires = 0;
-  for (int i = 0; i < window; ++i) in_fires += step().in;
+  const int in_fires = bench.steady_fires(in_beats + 4, window, false);
   drain();
   top->final();
 
   // Latency: input handshake of the kept pixel to its output beat (minimum).
-  uint64_t latency = ~0ull;
-  for (size_t i = 0; i < std::min(out_cycles.size(), expect_src.size()); ++i)
-    if (static_cast<size_t>(expect_src[i]) < in_cycles.size())
-      latency = std::min<uint64_t>(latency, out_cycles[i] - in_cycles[expect_src[i]]);
+  const uint64_t latency = bench.min_latency(expect_src);
   uint64_t mismatches = received.size() != expect.size() ? 1 : 0;
   if (mismatches)
     std::printf("  received %zu beats, expected %zu\n", received.size(), expect.size());

@@ -35,8 +35,6 @@ int main(int argc, char** argv) {
   std::vector<tb::Bits> expect;
   const std::vector<tb::Bits>& received = bench.received;
   std::vector<int64_t> expect_src;  // input beat index of each expected output beat, or -1
-  const std::vector<uint64_t>& in_cycles = bench.in_cycles;
-  const std::vector<uint64_t>& out_cycles = bench.out_cycles;
   int64_t pushed_in = 0;
 
   auto pack = [&](const std::vector<int64_t>& img, int pixel, int f) {
@@ -65,7 +63,6 @@ int main(int argc, char** argv) {
       pushed_in += in_beats;
     }
   };
-  auto step = [&]() { return bench.step(); };
   auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
   bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
@@ -74,18 +71,13 @@ int main(int argc, char** argv) {
   // Throughput with continuous input and no stalls: one output beat per cycle.
   const int tp_images = std::max(4, 4000 / out_beats);
   push_images(tp_images + 2);
-  for (int i = 0; i < out_beats + 4; ++i) step();
   const int window = tp_images * out_beats;
-  int out_fires = 0;
-  for (int i = 0; i < window; ++i) out_fires += step().out;
+  const int out_fires = bench.steady_fires(out_beats + 4, window, true);
   drain();
   top->final();
 
   // Latency: input handshake to the output beat carrying it (minimum).
-  uint64_t latency = ~0ull;
-  for (size_t i = 0; i < std::min(out_cycles.size(), expect_src.size()); ++i)
-    if (expect_src[i] >= 0 && static_cast<size_t>(expect_src[i]) < in_cycles.size())
-      latency = std::min<uint64_t>(latency, out_cycles[i] - in_cycles[expect_src[i]]);
+  const uint64_t latency = bench.min_latency(expect_src);
   uint64_t mismatches = received.size() != expect.size() ? 1 : 0;
   if (mismatches)
     std::printf("  received %zu beats, expected %zu\n", received.size(), expect.size());

@@ -74,7 +74,6 @@ int main(int argc, char** argv) {
       }
     }
   };
-  auto step = [&]() { return bench.step(); };
   auto drain = [&]() { bench.drain(expect.size(), 1000000); };
 
   bench.stall_regimes(push_images, std::max(4, images / 3), 1000000);
@@ -83,10 +82,8 @@ int main(int argc, char** argv) {
   // Throughput with continuous input and no stalls: one input beat per cycle.
   const int tp_images = std::max(4, 4000 / in_beats);
   push_images(tp_images + 2);
-  for (int i = 0; i < in_beats + 4; ++i) step();
   const int window = tp_images * in_beats;
-  int in_fires = 0;
-  for (int i = 0; i < window; ++i) in_fires += step().in;
+  const int in_fires = bench.steady_fires(in_beats + 4, window, false);
   drain();
   top->final();
 

@@ -45,9 +45,7 @@ int main(int argc, char** argv) {
   // Both the input (h, w, cf) and the golden output [oy][ox][ky][kx][ch] are flat runs of
   // SIMD-channel groups in stream order: beat b holds elements b*SIMD .. b*SIMD + SIMD-1.
   auto pack = [&](const std::vector<int64_t>& v, size_t beat) {
-    tb::Bits b(width);
-    for (int l = 0; l < simd; ++l) b.set(l * bits, bits, tb::wrapu(v[beat * simd + l], bits));
-    return b;
+    return tb::pack_lanes(v, beat, simd, bits);
   };
   auto push_images = [&](int n) {
     for (int i = 0; i < n; ++i) {
