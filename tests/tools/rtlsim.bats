@@ -139,6 +139,40 @@ print(b[0], start, 2 * cycles <= end < 2 * (cycles + 16), scopes > 7, variables 
   cmp "$BATS_TEST_TMPDIR/o.npy" "$BATS_TEST_TMPDIR/ref.npy"
 }
 
+@test "Verilator's run-time library and precompiled headers are made once per cache" {
+  export SHOAL_SIM_CACHE=$BATS_TEST_TMPDIR/cache
+  run rtlsim "$F/stitched.onnx" "$F/input.npy" -o "$BATS_TEST_TMPDIR/a.npy"
+  assert_success
+  assert_line --index 0 --regexp '^rtlsim: built the simulator in [0-9.]+ s$'
+  local rt
+  rt=$(echo "$SHOAL_SIM_CACHE"/runtime-*)
+  run ls "$rt" "$rt/verilated.h.gch"
+  assert_output "$rt:
+verilated.h.gch
+verilated.o
+verilated_threads.o
+
+$rt/verilated.h.gch:
+fast.gch
+slow.gch"
+  local first
+  first=$(grep -l "verilated\.cpp" "$SHOAL_SIM_CACHE"/*/build.log)
+  # another design (a 2-bit facile-like MLP) takes both from the cache
+  local s=$BATS_TEST_TMPDIR/s
+  stitched_small "$s" > /dev/null
+  run rtlsim "$s/stitched.onnx" "$s/input.npy" -o "$BATS_TEST_TMPDIR/b.npy"
+  assert_success
+  assert_line --index 0 --regexp '^rtlsim: built the simulator in [0-9.]+ s$'
+  [ "$(ls -d "$SHOAL_SIM_CACHE"/runtime-* | wc -l)" = 1 ]
+  [ "$(ls "$SHOAL_SIM_CACHE"/*/build.log | wc -l)" = 2 ]
+  # only the first build compiled verilated.cpp
+  [ "$(grep -l "verilated\.cpp" "$SHOAL_SIM_CACHE"/*/build.log)" = "$first" ]
+  onnx-exec "$F/folded.onnx" "$F/input.npy" -o "$BATS_TEST_TMPDIR/ref.npy"
+  cmp "$BATS_TEST_TMPDIR/a.npy" "$BATS_TEST_TMPDIR/ref.npy"
+  onnx-exec "$s/folded.onnx" "$s/input.npy" -o "$BATS_TEST_TMPDIR/ref_b.npy"
+  cmp "$BATS_TEST_TMPDIR/b.npy" "$BATS_TEST_TMPDIR/ref_b.npy"
+}
+
 @test "memory files are read as the simulation starts: new weights, the same simulator" {
   # the cache key covers the Verilog, not the .dat files: reversing layer 2's weight rows
   # changes only its weight file, so the cached simulator must pick the new one up
