@@ -3,6 +3,7 @@
 // directory is complete on its own.
 #include <stdlib.h>
 
+#include <algorithm>
 #include <set>
 
 #include "shoal/core/attrs.hpp"
@@ -30,9 +31,31 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
+// True if both directories hold the same regular files (names and bytes) and nothing else.
+bool same_files(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  if (!fs::is_directory(b, ec)) return false;
+  auto list = [](const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) files.push_back(e.path().filename());
+    std::sort(files.begin(), files.end());
+    return files;
+  };
+  std::vector<fs::path> fa = list(a), fb = list(b);
+  if (fa != fb) return false;
+  for (const auto& f : fa) {
+    if (!fs::is_regular_file(a / f, ec) || !fs::is_regular_file(b / f, ec)) return false;
+    if (fs::file_size(a / f, ec) != fs::file_size(b / f, ec) ||
+        read_file((a / f).string()) != read_file((b / f).string()))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-void generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
+int generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
   const fs::path library = hls_library_dir();
   // Every node is generated into a staging directory first and the results are moved into
   // place only when all succeeded: a failing node leaves ip_dir as it was.
@@ -68,14 +91,19 @@ void generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
     }
     tops.push_back(r.top);
   }
+  int kept = 0;
   for (int i = 0; i < m.node_count(); ++i) {
     auto& n = m.node(i);
     fs::path dir = ip_dir / n.name();
-    // A fresh directory: files of an earlier, different generation must not linger.
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::rename(staging / n.name(), dir, ec);
-    if (ec) fail("cannot move the IP of {} into {}: {}", describe(n), dir.string(), ec.message());
+    if (same_files(staging / n.name(), dir)) {
+      ++kept;
+    } else {
+      // A fresh directory: files of an earlier, different generation must not linger.
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      fs::rename(staging / n.name(), dir, ec);
+      if (ec) fail("cannot move the IP of {} into {}: {}", describe(n), dir.string(), ec.message());
+    }
     std::string rel = relative_to(dir, model_dir).string();
     set_attr(n, "code_gen_dir_ipgen", rel);
     set_attr(n, "ip_path", rel);
@@ -84,6 +112,7 @@ void generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
   // Nodes recorded with threshold_impl "search" (ipgen --thresholds search) get the
   // search form of their thresholds, whoever regenerates their IP (stitch, FIFO sizing).
   apply_threshold_impl(m, ip_dir);
+  return kept;
 }
 
 fs::path node_ip_dir(const Model& m, const onnx::NodeProto& n, const fs::path& model_dir) {

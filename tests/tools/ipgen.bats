@@ -98,6 +98,29 @@ for n in m.graph.node:
   assert_output --partial "--thresholds arg"
 }
 
+@test "a rerun after a folding change rewrites only the layer that changed" {
+  folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
+  mkdir "$BATS_TEST_TMPDIR/out"
+  ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/out/ip.onnx" 2> /dev/null
+  local ip=$BATS_TEST_TMPDIR/out/ip
+  touch -d "2020-01-01 00:00" "$ip"/*/*
+  run ipgen "$BATS_TEST_TMPDIR/f/folded.onnx" -o "$BATS_TEST_TMPDIR/out/ip.onnx"
+  assert_success
+  assert_output "ipgen: 5 layers in $ip (5 unchanged, left as they were)"
+  # StreamingFCLayer_Batch_2 from PE 3 to PE 1: its wrapper and memory files change
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"SIMD": 7}}' > "$BATS_TEST_TMPDIR/g.json"
+  fold "$BATS_TEST_TMPDIR/f/c/child.onnx" --config "$BATS_TEST_TMPDIR/g.json" \
+    -o "$BATS_TEST_TMPDIR/f/refolded.onnx"
+  run ipgen "$BATS_TEST_TMPDIR/f/refolded.onnx" -o "$BATS_TEST_TMPDIR/out/ip.onnx"
+  assert_success
+  assert_output "ipgen: 5 layers in $ip (4 unchanged, left as they were)"
+  run find "$ip" -type f -newermt "2020-01-02" -printf "%P\n"
+  assert_success
+  [ -n "$output" ]
+  refute_output --regexp "^(StreamingFCLayer_Batch_[013]|Thresholding_Batch_0)/"
+  grep -q "PE(1)" "$ip/StreamingFCLayer_Batch_2/StreamingFCLayer_Batch_2.v"
+}
+
 @test "one directory per node beside the output model, its wrapper declaring gen_top_module" {
   folded_facile "$BATS_TEST_TMPDIR/f" "$FOLDED_WIDE"
   mkdir "$BATS_TEST_TMPDIR/out"

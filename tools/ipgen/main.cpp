@@ -1,4 +1,6 @@
 // ipgen: FINN's step_hls_ipgen (PrepareIP + HLSSynthIP), with RTL written directly.
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
 
@@ -51,10 +53,11 @@ int main(int argc, char** argv) {
     set_threshold_impl(m, impl);
     fs::path ip_dir =
         r.count("out-dir") ? fs::path(r["out-dir"].as<std::string>()) : model_dir / "ip";
-    generate_ip(m, fs::absolute(ip_dir), model_dir);
+    int kept = generate_ip(m, fs::absolute(ip_dir), model_dir);
     apply_threshold_impl(m, fs::absolute(ip_dir));
     m.save(out);
-    std::cerr << "ipgen: " << m.node_count() << " layers in " << ip_dir.string() << "\n";
+    std::cerr << "ipgen: " << m.node_count() << " layers in " << ip_dir.string()
+              << (kept ? fmt::format(" ({} unchanged, left as they were)", kept) : "") << "\n";
     return 0;
   });
 }

@@ -15,9 +15,12 @@ namespace shoal {
 // --- ipgen (hw/ipgen.cpp) ------------------------------------------------------------
 // Writes every hardware node's IP (wrapper, memory files, the hls/ modules it uses) into
 // `ip_dir/<node>/` and records the directory in code_gen_dir_ipgen and ip_path (relative to
-// `model_dir`, where the model will be saved) and the module in gen_top_module.
-void generate_ip(Model& m, const std::filesystem::path& ip_dir,
-                 const std::filesystem::path& model_dir);
+// `model_dir`, where the model will be saved) and the module in gen_top_module. A node
+// whose directory already holds exactly what it generates keeps it untouched (files and
+// times), so that a rerun after a folding change rewrites only the layers that changed.
+// Returns how many were kept.
+int generate_ip(Model& m, const std::filesystem::path& ip_dir,
+                const std::filesystem::path& model_dir);
 // The IP directory recorded in a node (absolute).
 std::filesystem::path node_ip_dir(const Model& m, const onnx::NodeProto& n,
                                   const std::filesystem::path& model_dir);
