@@ -19,6 +19,9 @@
 # RTLSIM_N            frames for the performance run; empty: one per layer (FINN v0.6)
 # OOC_SYNTH           1: write $(OUT)/report/ooc_synth_and_timing.json  0
 #                     (synth for FPGA_PART; work in $(OUT)/synth)
+# OOC_LAYER_SUM       1: without Vivado, the sum of every layer synthesized   0
+#                     alone, in parallel and cached (synth --layer-sum: faster, not
+#                     exact); 0: the flattened design in one run
 # PYNQ_DRIVER         1: write $(OUT)/driver (pynq-driver)              0
 # BITFILE             1: step_synthesize_bitfile: the BOARD's shell       0
 #                     (synth --bitfile; $(OUT)/bitfile, work in $(OUT)/synth)
@@ -45,6 +48,7 @@ STITCHED_IP ?= 1
 RTLSIM_PERFORMANCE ?= 0
 RTLSIM_N ?=
 OOC_SYNTH ?= 0
+OOC_LAYER_SUM ?= 0
 PYNQ_DRIVER ?= 0
 DEPLOYMENT_PACKAGE ?= 0
 BITFILE ?= 0
@@ -74,7 +78,7 @@ $(foreach s,$(HW_STEPS) $(LATER_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 $(call step_args,ipgen,$(THRESHOLDS))
 $(call step_args,stitched_ip,$(STITCHED_IP) $(FPGA_PART))
 $(call step_args,rtlsim,$(RTLSIM_PERFORMANCE) $(RTLSIM_N))
-$(call step_args,synth,$(OOC_SYNTH) $(FPGA_PART))
+$(call step_args,synth,$(OOC_SYNTH) $(FPGA_PART) $(OOC_LAYER_SUM))
 # Whether Vivado is on PATH is an argument too: once it is, the Zynq bitfile step reruns.
 $(call step_args,bitfile,$(BITFILE) $(BOARD) $(SHELL_FLOW_TYPE) $(if $(BITFILE:0=),$(shell command -v vivado)))
 $(call step_args,driver,$(PYNQ_DRIVER) $(DRIVER_PLATFORM))
@@ -115,7 +119,7 @@ $(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.
 	$(call announce,step_out_of_context_synthesis)
 ifeq ($(OOC_SYNTH),1)
 	$(BIN)/synth $< --part $(FPGA_PART) --clk-ns $(CLK_NS) --report-dir $(OUT)/report \
-	  --work-dir $(OUT)/synth
+	  --work-dir $(OUT)/synth $(if $(filter 1,$(OOC_LAYER_SUM)),--layer-sum)
 endif
 	cp $< $@
 

@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
@@ -99,8 +102,6 @@ std::vector<fs::path> regular_files(const fs::path& dir) {
   return files;
 }
 
-namespace {
-
 // A fresh flat copy of a design directory, as FINN copies the stitched sources into the
 // synthesis directory: the work dir then holds everything its scripts read.
 void copy_design(const fs::path& from, const fs::path& to) {
@@ -113,6 +114,8 @@ void copy_design(const fs::path& from, const fs::path& to) {
     if (ec) fail("cannot copy {}: {}", f.string(), ec.message());
   }
 }
+
+namespace {
 
 // FINN divides by the analytical max_cycles of the stitched model's cycles_estimate
 // attributes (estimates.md §2.9); where no step annotated them, FINN fails, and we take
@@ -127,65 +130,6 @@ int64_t throughput_cycles(const Model& m) {
         "no layer of the model has a cycle count (cycles_estimate or expected cycles): "
         "estimated_throughput_fps needs one");
   return c;
-}
-
-// Every node's IP synthesized on its own (the counterpart of FINN's
-// estimate_layer_resources_hls.json, which holds Vivado HLS' per-layer numbers).
-nlohmann::ordered_json layer_report(const Model& m, const SynthOptions& o) {
-  const FpgaPart& part = o.part;
-  bool xilinx = part.vendor == FpgaPart::Vendor::Xilinx;
-  nlohmann::ordered_json report = nlohmann::ordered_json::object();
-  LayerResources total;
-  int count = 0, done = 0;
-  for (const auto& n : m.graph().node())
-    if (is_fpgadataflow_node(n)) ++count;
-  for (const auto& n : m.graph().node()) {
-    if (!is_fpgadataflow_node(n)) continue;
-    std::string top = attr_string(n, "gen_top_module", "");
-    if (top.empty()) fail("{} has no generated IP (run stitch first)", describe(n));
-    fs::path dir = o.work_dir / "layers" / n.name();
-    copy_design(node_ip_dir(m, n, m.directory()), dir / "src");
-    std::vector<std::string> sources;
-    for (const auto& f : regular_files(dir / "src")) {
-      std::string ext = f.extension().string();
-      if (ext == ".v" || ext == ".sv") sources.push_back(f.filename().string());
-    }
-    // The library modules first, as in the stitched design's list.
-    std::stable_partition(sources.begin(), sources.end(),
-                          [](const std::string& s) { return s.rfind("shoal_", 0) == 0; });
-    YosysJob job;
-    job.title = fmt::format("{} of {}", xilinx ? "synth_xilinx" : "synth_ice40", n.name());
-    job.src_dir = dir / "src";
-    job.out_dir = dir;
-    job.script =
-        xilinx ? xilinx_layer_script(part, top, sources) : ice40_layer_script(part, top, sources);
-    job.outputs = {"stat.json"};
-    if (o.progress) o.progress(fmt::format("layer {}/{}: {}", ++done, count, job.title));
-    run_yosys(job);
-    CellCounts cells = read_cell_counts(dir / "stat.json");
-    LayerResources r = xilinx ? xilinx_layer_resources(cells) : ice40_layer_resources(cells);
-    nlohmann::ordered_json e;
-    e["LUT"] = r.lut;
-    e["FF"] = r.ff;
-    e["BRAM"] = r.bram;
-    e["URAM"] = r.uram;
-    e["DSP"] = r.dsp;
-    report[n.name()] = e;
-    total.lut += r.lut;
-    total.ff += r.ff;
-    total.bram += r.bram;
-    total.uram += r.uram;
-    total.dsp += r.dsp;
-  }
-  // Sums as floats, as FINN's aggregate_dict_keys writes the "total" of its resource reports.
-  nlohmann::ordered_json t;
-  t["LUT"] = static_cast<double>(total.lut);
-  t["FF"] = static_cast<double>(total.ff);
-  t["BRAM"] = total.bram;
-  t["URAM"] = static_cast<double>(total.uram);
-  t["DSP"] = static_cast<double>(total.dsp);
-  report["total"] = t;
-  return report;
 }
 
 }  // namespace
@@ -224,8 +168,23 @@ const std::string& yosys_version() {
   return version;
 }
 
-bool run_yosys(const YosysJob& job) {
-  make_dirs(job.out_dir);
+fs::path synth_cache_dir() {
+  if (const char* dir = std::getenv("SHOAL_SYNTH_CACHE"); dir && *dir) return fs::absolute(dir);
+  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir)
+    return fs::absolute(dir) / "shoal" / "synth";
+  if (const char* dir = std::getenv("HOME"); dir && *dir)
+    return fs::absolute(dir) / ".cache" / "shoal" / "synth";
+  return {};
+}
+
+int parallel_jobs(int requested) {
+  if (requested > 0) return requested;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+namespace {
+
+std::string job_key(const YosysJob& job) {
   Fnv key;
   key.add("shoal synth 1");
   key.add(yosys_version());
@@ -235,18 +194,69 @@ bool run_yosys(const YosysJob& job) {
     key.add(f.filename().string());
     key.add(read_file(f.string()));
   }
+  return key.hex();
+}
+
+// The files a job leaves besides its outputs, kept with them in the cache.
+std::vector<std::string> cached_files(const YosysJob& job) {
+  std::vector<std::string> files = job.outputs;
+  files.push_back("yosys.log");
+  return files;
+}
+
+bool copy_files(const fs::path& from, const fs::path& to, const std::vector<std::string>& files) {
+  std::error_code ec;
+  for (const auto& f : files) {
+    fs::copy_file(from / f, to / f, fs::copy_options::overwrite_existing, ec);
+    if (ec) return false;
+  }
+  return true;
+}
+
+// The result of a job from the shared cache into its out_dir; false if the cache has none.
+bool fetch_cached(const YosysJob& job, const std::string& key) {
+  fs::path cache = synth_cache_dir();
+  if (cache.empty()) return false;
+  fs::path entry = cache / key;
+  // An entry only appears by the rename in store_cached, so an existing one is complete.
+  if (!fs::is_directory(entry)) return false;
+  return copy_files(entry, job.out_dir, cached_files(job));
+}
+
+// Best effort: a cache that cannot be written costs the next run time, not this one.
+void store_cached(const YosysJob& job, const std::string& key) {
+  fs::path cache = synth_cache_dir();
+  if (cache.empty()) return;
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  std::string pattern = (cache / (key + ".tmp-XXXXXX")).string();
+  if (ec || !::mkdtemp(pattern.data())) return;
+  fs::path tmp = pattern;
+  if (copy_files(job.out_dir, tmp, cached_files(job))) fs::rename(tmp, cache / key, ec);
+  // Not renamed (a concurrent run stored the same result first, or a copy failed).
+  if (fs::exists(tmp)) fs::remove_all(tmp, ec);
+}
+
+}  // namespace
+
+bool run_yosys(const YosysJob& job) {
+  make_dirs(job.out_dir);
+  const std::string key = job_key(job);
   fs::path key_file = job.out_dir / "cache.key";
   auto outputs_exist = [&] {
     return std::all_of(job.outputs.begin(), job.outputs.end(),
                        [&](const std::string& o) { return fs::exists(job.out_dir / o); });
   };
   std::error_code ec;
-  if (fs::exists(key_file) && read_file(key_file.string()) == key.hex() && outputs_exist())
-    return true;
+  if (fs::exists(key_file) && read_file(key_file.string()) == key && outputs_exist()) return true;
   // No key while the outputs are being rewritten: an interrupted run is never reused.
   fs::remove(key_file, ec);
   for (const auto& o : job.outputs) fs::remove(job.out_dir / o, ec);
   write_file_atomic((job.out_dir / "synth.ys").string(), job.script);
+  if (job.shared_cache && fetch_cached(job, key) && outputs_exist()) {
+    write_file_atomic(key_file.string(), key);
+    return true;
+  }
   fs::path log = job.out_dir / "yosys.log";
   ProcessResult r = run_process(
       {"yosys", "-q", "-l", log.string(), "-s", (job.out_dir / "synth.ys").string()}, job.src_dir);
@@ -258,8 +268,50 @@ bool run_yosys(const YosysJob& job) {
   for (const auto& o : job.outputs)
     if (!fs::exists(job.out_dir / o))
       fail("yosys {} wrote no {} (log: {})", job.title, o, log.string());
-  write_file_atomic(key_file.string(), key.hex());
+  write_file_atomic(key_file.string(), key);
+  if (job.shared_cache) store_cached(job, key);
   return false;
+}
+
+std::vector<bool> run_yosys_jobs(const std::vector<YosysJob>& jobs, int parallel,
+                                 const std::function<void(std::size_t)>& started) {
+  // Longest first, so that the largest layer does not start last and finish alone.
+  std::vector<std::pair<std::uintmax_t, std::size_t>> order;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    std::uintmax_t bytes = 0;
+    std::error_code ec;
+    for (const auto& f : regular_files(jobs[i].src_dir)) bytes += fs::file_size(f, ec);
+    order.emplace_back(bytes, i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<bool> reused(jobs.size(), false);
+  std::vector<std::exception_ptr> errors(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex report;
+  auto worker = [&] {
+    for (std::size_t k; (k = next++) < order.size();) {
+      std::size_t i = order[k].second;
+      try {
+        {
+          std::lock_guard<std::mutex> lock(report);
+          if (started) started(i);
+        }
+        reused[i] = run_yosys(jobs[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  yosys_version();  // once, before the threads (a function-local static, but it may fail)
+  std::vector<std::thread> threads;
+  int n = std::min<int>(parallel_jobs(parallel), static_cast<int>(jobs.size()));
+  for (int t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return reused;
 }
 
 std::string read_sources_command(const std::vector<std::string>& sources,
@@ -371,7 +423,7 @@ nlohmann::ordered_json synthesize_layers(const Model& m, const SynthOptions& o) 
   stitched_ip_of(m);  // the same models as synthesize(), and its error for the others
   make_dirs(o.work_dir);
   WorkTmpDir tmp(o.work_dir);
-  return layer_report(m, o);
+  return layer_resources_report(synthesize_each_layer(m, o), o.part);
 }
 
 }  // namespace shoal

@@ -33,12 +33,31 @@ struct YosysJob {
   std::string script;
   std::vector<std::string> outputs;  // file names in out_dir the script writes
   std::string key_extra;             // anything else the result depends on
+  // Also look the result up in, and store it into, the user's synthesis cache
+  // (synth_cache_dir()): for the small per-layer results, which recur across output
+  // directories and foldings; a whole design's netlist stays in its work dir.
+  bool shared_cache = false;
 };
-// Runs the job unless out_dir holds the outputs of the same script over the same files with
-// the same Yosys (a rerun in the same work dir then costs nothing). True if reused.
+// Runs the job unless out_dir (or, for shared_cache jobs, the synthesis cache) holds the
+// outputs of the same script over the same files with the same Yosys (a rerun then costs
+// nothing). True if reused.
 bool run_yosys(const YosysJob& job);
+// Runs the jobs, up to `parallel` Yosys processes at a time, the costliest first (cost: the
+// bytes of a job's sources). Returns, per job, whether it was reused. When jobs fail, the
+// others still finish (their results are kept for the rerun) and the first failure in job
+// order is thrown. `started` is called (from the worker threads, one call at a time) with
+// the job's index as it starts.
+std::vector<bool> run_yosys_jobs(const std::vector<YosysJob>& jobs, int parallel,
+                                 const std::function<void(std::size_t)>& started);
+// $SHOAL_SYNTH_CACHE, else $XDG_CACHE_HOME/shoal/synth, else ~/.cache/shoal/synth; empty
+// when none of them is set (the cache is then not used).
+fs::path synth_cache_dir();
+// Yosys processes at a time: `requested` if positive, else the machine's hardware threads.
+int parallel_jobs(int requested);
 // The regular files of a directory, sorted by name.
 std::vector<fs::path> regular_files(const fs::path& dir);
+// Replaces `to` by a flat copy of the regular files of `from`.
+void copy_design(const fs::path& from, const fs::path& to);
 // The `read_verilog -sv` command for a design's sources.
 // `defines` become -D options (macros the hls/ modules test).
 std::string read_sources_command(const std::vector<std::string>& sources,
@@ -76,8 +95,32 @@ struct LayerResources {
   double bram = 0;  // in 36 kbit blocks for Xilinx (a RAMB18 is 0.5), in 4 kbit for iCE40
 };
 
+// Yosys `sta`: the latest arrival time in ps (-1: no path), and the cell types without
+// delay models (paths through them are cut).
+struct Sta {
+  int64_t arrival_ps = -1;
+  std::vector<std::string> cells_without_delays;
+};
+Sta read_sta(const fs::path& path);
+
+// --- synth_layers.cpp ---------------------------------------------------------------------------
+// One node's IP synthesized alone (top = its module), in work_dir/layers/<node>.
+struct LayerSynthesis {
+  std::string node;
+  CellCounts cells;
+  Sta sta;  // Xilinx only (iCE40 layers are not timed)
+  bool reused = false;
+};
+// Every fpgadataflow node of the stitched model, run_yosys_jobs over o.jobs processes,
+// each result cached (shared_cache). In node order.
+std::vector<LayerSynthesis> synthesize_each_layer(const Model& m, const SynthOptions& o);
+// synth_layer_resources.json: per node {LUT, FF, BRAM, URAM, DSP}, and their "total".
+nlohmann::ordered_json layer_resources_report(const std::vector<LayerSynthesis>& layers,
+                                              const FpgaPart& part);
+
 // --- synth_xilinx.cpp ---------------------------------------------------------------------------
 FlowResult xilinx_flow(const FlowContext& c);
+// The layer script: synthesis, statistics, and the timing estimate of the layer alone.
 std::string xilinx_layer_script(const FpgaPart& part, const std::string& top,
                                 const std::vector<std::string>& sources);
 LayerResources xilinx_layer_resources(const CellCounts& cells);

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <regex>
+#include <set>
 
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
 #include "shoal/core/process.hpp"
+#include "shoal/core/pyjson.hpp"
 #include "synth_internal.hpp"
 
 namespace shoal::synth_detail {
@@ -190,10 +192,7 @@ FlowResult vivado_flow(const FlowContext& c) {
 
 // --- Yosys ----------------------------------------------------------------------------------
 
-struct Sta {
-  int64_t arrival_ps = -1;
-  std::vector<std::string> cells_without_delays;
-};
+}  // namespace
 
 // Yosys' sta output: "Latest arrival time in 'top' is 8355:" (ps), and a warning for every
 // cell type whose simulation model has no specify block (paths through it are cut).
@@ -210,6 +209,14 @@ Sta read_sta(const fs::path& path) {
   return s;
 }
 
+namespace {
+
+// Yosys' `sta` after synthesis, in the same session: synth_xilinx leaves some primitives
+// (MUXF7/8, CARRY4) as blackboxes without their specify blocks; the cell models read again
+// with them give the timing of the netlist read back from Verilog, without writing and
+// parsing it.
+const char* const kStaCommands = "read_verilog -lib -specify -overwrite +/xilinx/cells_sim.v\n";
+
 std::string yosys_script(const FlowContext& c) {
   const FpgaPart& part = c.options.part;
   return fmt::format(
@@ -218,45 +225,42 @@ std::string yosys_script(const FlowContext& c) {
       "{synth}\n"
       "tee -q -o ../xilinx/stat.json stat -json\n"
       "write_verilog -noattr ../xilinx/netlist.v\n"
-      "# Timing estimate: the netlist again, now with the cell models' specify blocks (cell\n"
-      "# delays; the E2 primitives of UltraScale only have blackboxes, without delays).\n"
-      "design -reset\n"
-      "read_verilog -lib -specify +/xilinx/cells_sim.v\n"
-      "read_verilog -lib +/xilinx/cells_xtra.v\n"
-      "read_verilog ../xilinx/netlist.v\n"
-      "hierarchy -top {top}\n"
+      "# Timing estimate: cell delays of the 7-series models (the E2 primitives of\n"
+      "# UltraScale only have blackboxes, without delays).\n"
+      "{sta}"
       "tee -q -o ../xilinx/sta.txt sta\n",
-      fmt::arg("top", kTop), fmt::arg("part", part.name),
+      fmt::arg("top", kTop), fmt::arg("part", part.name), fmt::arg("sta", kStaCommands),
       fmt::arg("read", read_sources_command(c.ip.sources)),
       fmt::arg("synth", synth_command(part, kTop)));
 }
 
-FlowResult yosys_flow(const FlowContext& c) {
+// What synthesis measured, however it was run: the counts, the timing, and how they were
+// obtained (for the report's synthesis_tool and timing keys and the summary line).
+struct YosysOutcome {
+  XilinxCounts counts;
+  Sta sta;
+  std::string tool;          // the synthesis_tool key
+  std::string timing_scope;  // appended to the timing key ("" for the whole design)
+  std::string how;           // the summary's parenthesis
+  std::string reuse;         // appended to the summary
+};
+
+FlowResult yosys_report(const FlowContext& c, const YosysOutcome& y) {
   const SynthOptions& o = c.options;
-  YosysJob job;
-  job.title = fmt::format("synth_xilinx -family {} of {}", o.part.family, kTop);
-  job.src_dir = c.src;
-  job.out_dir = o.work_dir / "xilinx";
-  job.script = yosys_script(c);
-  job.outputs = {"stat.json", "netlist.v", "sta.txt"};
-  c.progress(fmt::format("yosys {} (log: {})", job.title, (job.out_dir / "yosys.log").string()));
-  bool reused = run_yosys(job);
-  XilinxCounts x = count_cells(read_cell_counts(job.out_dir / "stat.json"));
-  Sta sta = read_sta(job.out_dir / "sta.txt");
-  if (sta.arrival_ps < 0)
-    fail("yosys sta found no timing path in {} (see {})", kTop, (job.out_dir / "sta.txt").string());
+  const XilinxCounts& x = y.counts;
   // WNS in whole picoseconds, as sta reports arrival times.
   int64_t clk_ps = std::llround(o.clk_ns * 1000);
-  double wns = static_cast<double>(clk_ps - sta.arrival_ps) / 1000;
+  double wns = static_cast<double>(clk_ps - y.sta.arrival_ps) / 1000;
   double fmax = finn_fmax_mhz(o.clk_ns, wns);
   double fps = fmax * 1e6 / static_cast<double>(c.max_cycles);
 
   std::string timing =
       "optimistic estimate, not Vivado timing: Yosys sta on the synthesized netlist with the "
       "cell delays of Yosys' Xilinx 7-series models, no routing delays, no setup times";
-  if (!sta.cells_without_delays.empty()) {
+  timing += y.timing_scope;
+  if (!y.sta.cells_without_delays.empty()) {
     std::string cells;
-    for (const auto& t : sta.cells_without_delays) cells += (cells.empty() ? "" : ", ") + t;
+    for (const auto& t : y.sta.cells_without_delays) cells += (cells.empty() ? "" : ", ") + t;
     timing += "; no delay model for " + cells + ": paths through them are cut";
   }
   // FINN's keys in FINN's order (estimates.md §2.9; no vivado_proj_folder without Vivado),
@@ -274,23 +278,92 @@ FlowResult yosys_flow(const FlowContext& c) {
   j["LUTRAM"] = static_cast<double>(x.lutram);
   j["SRL"] = static_cast<double>(x.srl);
   j["CARRY"] = static_cast<double>(x.carry);
-  j["critical_path_ns"] = static_cast<double>(sta.arrival_ps) / 1000;
+  j["critical_path_ns"] = static_cast<double>(y.sta.arrival_ps) / 1000;
   j["max_cycles"] = c.max_cycles;
   j["part"] = o.part.name;
   j["clk_ns"] = o.clk_ns;
-  j["synthesis_tool"] = fmt::format("yosys {} {}", yosys_version(), synth_command(o.part, kTop));
+  j["synthesis_tool"] = y.tool;
   j["timing"] = timing;
   j["vivado"] = fmt::format("not run (vivado is not on PATH); {} is the Vivado script",
                             relative_to(o.work_dir / "synth_ooc.tcl", o.report_dir));
   j["work_dir"] = relative_to(o.work_dir, o.report_dir);
   std::string summary = fmt::format(
-      "{} (yosys synth_xilinx -family {}): LUT {}, FF {}, DSP {}, BRAM {}; estimated fmax "
-      "{:.2f} MHz (critical path {} ns without routing, clock {} ns), {:.0f} fps; Vivado not "
-      "on PATH, synth_ooc.tcl written{}",
-      o.part.name, o.part.family, x.lut(), x.ff, x.dsp, x.bram, fmax,
-      static_cast<double>(sta.arrival_ps) / 1000, o.clk_ns, fps,
-      reused ? "; Yosys netlist reused from the work dir" : "");
+      "{} ({}): LUT {}, FF {}, DSP {}, BRAM {}; estimated fmax {:.2f} MHz (critical path {} ns "
+      "without routing, clock {} ns), {:.0f} fps; Vivado not on PATH, synth_ooc.tcl written{}",
+      o.part.name, y.how, x.lut(), x.ff, x.dsp, x.bram, fmax,
+      static_cast<double>(y.sta.arrival_ps) / 1000, o.clk_ns, fps, y.reuse);
   return {j, summary};
+}
+
+// The flattened design in one Yosys run: exact (synthesis optimizes across layers), and as
+// slow as the largest design is.
+FlowResult yosys_flow(const FlowContext& c) {
+  const SynthOptions& o = c.options;
+  YosysJob job;
+  job.title = fmt::format("synth_xilinx -family {} of {}", o.part.family, kTop);
+  job.src_dir = c.src;
+  job.out_dir = o.work_dir / "xilinx";
+  job.script = yosys_script(c);
+  job.outputs = {"stat.json", "netlist.v", "sta.txt"};
+  c.progress(fmt::format("yosys {} (log: {})", job.title, (job.out_dir / "yosys.log").string()));
+  bool reused = run_yosys(job);
+  YosysOutcome y;
+  y.counts = count_cells(read_cell_counts(job.out_dir / "stat.json"));
+  y.sta = read_sta(job.out_dir / "sta.txt");
+  if (y.sta.arrival_ps < 0)
+    fail("yosys sta found no timing path in {} (see {})", kTop, (job.out_dir / "sta.txt").string());
+  y.tool = fmt::format("yosys {} {}", yosys_version(), synth_command(o.part, kTop));
+  y.how = fmt::format("yosys synth_xilinx -family {}", o.part.family);
+  y.reuse = reused ? "; Yosys netlist reused from the work dir" : "";
+  return yosys_report(c, y);
+}
+
+// Every layer alone, in parallel and cached, summed: the stitched top adds only wiring, but
+// ABC maps each layer for its own depth, where the whole design gives the shallower layers
+// slack that its area recovery uses (synth --help has the measured difference).
+FlowResult yosys_layers_flow(const FlowContext& c) {
+  const SynthOptions& o = c.options;
+  std::vector<LayerSynthesis> layers = synthesize_each_layer(c.model, o);
+  write_python_json((o.report_dir / "synth_layer_resources.json").string(),
+                    layer_resources_report(layers, o.part));
+  YosysOutcome y;
+  std::set<std::string> no_delays;
+  std::size_t reused = 0;
+  std::string critical_layer;
+  for (const auto& l : layers) {
+    XilinxCounts x = count_cells(l.cells);
+    y.counts.lut_logic += x.lut_logic;
+    y.counts.lutram += x.lutram;
+    y.counts.srl += x.srl;
+    y.counts.ff += x.ff;
+    y.counts.dsp += x.dsp;
+    y.counts.uram += x.uram;
+    y.counts.carry += x.carry;
+    y.counts.bram += x.bram;
+    if (l.sta.arrival_ps > y.sta.arrival_ps) {
+      y.sta.arrival_ps = l.sta.arrival_ps;
+      critical_layer = l.node;
+    }
+    no_delays.insert(l.sta.cells_without_delays.begin(), l.sta.cells_without_delays.end());
+    reused += l.reused ? 1 : 0;
+  }
+  if (layers.empty()) fail("the stitched design has no layers to synthesize");
+  if (y.sta.arrival_ps < 0)
+    fail("yosys sta found no timing path in any layer (see {})", (o.work_dir / "layers").string());
+  y.sta.cells_without_delays.assign(no_delays.begin(), no_delays.end());
+  std::string command = synth_command(o.part, "<layer>");
+  y.tool = fmt::format("yosys {} {}, each layer alone, summed", yosys_version(), command);
+  y.timing_scope = fmt::format(
+      "; per layer (the longest path is in {}); paths between layers are not seen, each "
+      "layer's ports end its paths",
+      critical_layer);
+  y.how = fmt::format("yosys synth_xilinx -family {}, {} layers alone, summed", o.part.family,
+                      layers.size());
+  y.reuse = fmt::format(
+      "; {} of {} layers reused from the synthesis cache; per-layer resources "
+      "in synth_layer_resources.json",
+      reused, layers.size());
+  return yosys_report(c, y);
 }
 
 }  // namespace
@@ -303,15 +376,16 @@ FlowResult xilinx_flow(const FlowContext& c) {
       (o.work_dir / "synth_ooc.xdc").string(),
       fmt::format("create_clock -name ap_clk -period {:.3f} [get_ports ap_clk]\n", o.clk_ns));
   write_file_atomic((o.work_dir / "synth_ooc.tcl").string(), vivado_script(c));
-  return program_exists("vivado") ? vivado_flow(c) : yosys_flow(c);
+  if (program_exists("vivado")) return vivado_flow(c);
+  return o.layer_sum ? yosys_layers_flow(c) : yosys_flow(c);
 }
 
 std::string xilinx_layer_script(const FpgaPart& part, const std::string& top,
                                 const std::vector<std::string>& sources) {
   return fmt::format(
-      "# {} synthesized alone for {} (generated by shoal synth --per-layer).\n{}\n{}\n"
-      "tee -q -o ../stat.json stat -json\n",
-      top, part.name, read_sources_command(sources), synth_command(part, top));
+      "# {} synthesized alone for {} (generated by shoal synth).\n{}\n{}\n"
+      "tee -q -o ../stat.json stat -json\n{}tee -q -o ../sta.txt sta\n",
+      top, part.name, read_sources_command(sources), synth_command(part, top), kStaCommands);
 }
 
 LayerResources xilinx_layer_resources(const CellCounts& cells) {

@@ -86,7 +86,8 @@ std::vector<std::string> needs_vivado(const BuildConfig& cfg,
 
 int main(int argc, char** argv) {
   ToolInfo info{
-      "build-dataflow", "build-dataflow MODEL.onnx CONFIG.json [--output-dir DIR]",
+      "build-dataflow",
+      "build-dataflow MODEL.onnx CONFIG.json [--output-dir DIR] [--ooc-layer-sum]",
       "Builds a dataflow accelerator from MODEL.onnx as FINN's build_dataflow does, driven\n"
       "by a FINN dataflow_build_config.json (output_dir, synth_clk_period_ns,\n"
       "generate_outputs, target_fps, folding_config_file, mvau_wwidth_max, steps, ...;\n"
@@ -105,11 +106,13 @@ int main(int argc, char** argv) {
       "of them makes the stitched design. Where `vivado` is not on PATH, the Xilinx outputs\n"
       "that need it are listed before `Completed successfully`, one `Needs Vivado:` line\n"
       "each: the OOC numbers are then Yosys' estimate, and a Zynq bitfile is a Vivado\n"
-      "project with a README.\n"};
+      "project with a README. --ooc-layer-sum makes Yosys' OOC numbers the sum of the layers\n"
+      "synthesized alone, in parallel and cached (synth --layer-sum: faster, not exact).\n"};
   auto options = make_options(info);
   options.add_options()("output-dir", "output directory (overrides output_dir)",
-                        cxxopts::value<std::string>())("positional", "model and config",
-                                                       cxxopts::value<std::vector<std::string>>());
+                        cxxopts::value<std::string>())(
+      "ooc-layer-sum", "out_of_context_synth as the sum of the layers alone (not exact)")(
+      "positional", "model and config", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"positional"});
   return run_tool(info, options, argc, argv, [](const cxxopts::ParseResult& r) {
     if (!r.count("positional") || r["positional"].as<std::vector<std::string>>().size() != 2)
@@ -168,6 +171,7 @@ int main(int argc, char** argv) {
         std::string("RTLSIM_PERFORMANCE=") + (cfg.wants("rtlsim_performance") ? "1" : "0"),
         "RTLSIM_N=" + (cfg.rtlsim_batch_size ? std::to_string(*cfg.rtlsim_batch_size) : ""),
         std::string("OOC_SYNTH=") + (cfg.wants("out_of_context_synth") ? "1" : "0"),
+        std::string("OOC_LAYER_SUM=") + (r.count("ooc-layer-sum") ? "1" : "0"),
         std::string("PYNQ_DRIVER=") + (cfg.wants("pynq_driver") ? "1" : "0"),
         std::string("DEPLOYMENT_PACKAGE=") + (cfg.wants("deployment_package") ? "1" : "0"),
         std::string("BITFILE=") + (cfg.wants("bitfile") ? "1" : "0"),

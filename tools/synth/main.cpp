@@ -12,6 +12,7 @@
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
 #include "shoal/core/model.hpp"
+#include "shoal/core/process.hpp"
 #include "shoal/core/pyjson.hpp"
 #include "shoal/targets/bitfile.hpp"
 #include "shoal/targets/synth.hpp"
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   ToolInfo info{
       "synth",
       "synth STITCHED.onnx --part PART [--clk-ns T] --report-dir DIR [--work-dir W] "
-      "[--per-layer]\n"
+      "[--per-layer] [--layer-sum] [-j N]\n"
       "       synth STITCHED.onnx --bitfile BITDIR --board BOARD [--shell-flow-type T] "
       "[--clk-ns T] --report-dir DIR [--work-dir W]",
       "Synthesizes the stitched design of a model (after `stitch`) out of context, as FINN's\n"
@@ -42,13 +43,24 @@ int main(int argc, char** argv) {
       "report_timing; W/vivado/res.txt as FINN parses it) and reports Vivado's numbers with\n"
       "vivado_proj_folder first, as FINN does. Without Vivado it still writes that script,\n"
       "says so in the \"vivado\" key, and runs Yosys: synth_xilinx -flatten -noiopad\n"
-      "-noclkbuf of finn_design_wrapper. LUT = LUT1..LUT6 and INV cells (LUT_logic) + LUTs of\n"
-      "distributed RAM (LUTRAM) and shift registers (SRL), as Vivado's LUT total counts them;\n"
-      "FF = FD* cells; BRAM = RAMB36 + RAMB18 / 2; URAM; DSP = DSP48E1/E2. The timing is an\n"
-      "ESTIMATE, labelled so in the report: Yosys `sta` over the netlist with the cell delays\n"
-      "of Yosys' 7-series models (no routing delays, no setup times; cells without a model,\n"
-      "such as UltraScale's E2 primitives, cut the paths through them); WNS = clock -\n"
-      "critical_path_ns.\n"
+      "-noclkbuf of finn_design_wrapper.\n"
+      "--layer-sum reports instead the sum of every layer synthesized alone (top = the node's\n"
+      "module; FIFOs and width converters are layers too; the stitched top is only wiring),\n"
+      "-j N Yosys processes at a time (default: one per hardware thread), each result cached\n"
+      "by content in $SHOAL_SYNTH_CACHE (default ~/.cache/shoal/synth), so that a rerun\n"
+      "synthesizes only the layers that changed; DIR/synth_layer_resources.json has them. It\n"
+      "is faster and NOT exact: ABC maps each layer for its own logic depth, where in the\n"
+      "whole design the deepest layer sets the depth and the others are mapped for area.\n"
+      "Measured on the shared MLPs (bench/full_build.py): FF within 0.1 %, LUT 2 % to 43 %\n"
+      "above the whole design's.\n"
+      "LUT = LUT1..LUT6 and INV cells (LUT_logic) + LUTs of distributed RAM (LUTRAM) and\n"
+      "shift registers (SRL), as Vivado's LUT total counts them; FF = FD* cells; BRAM =\n"
+      "RAMB36 + RAMB18 / 2; URAM; DSP = DSP48E1/E2. The timing is an ESTIMATE, labelled so in\n"
+      "the report: Yosys `sta` over the netlist with the cell delays of Yosys' 7-series models\n"
+      "(no routing delays, no setup times; cells without a model, such as UltraScale's E2\n"
+      "primitives, cut the paths through them); WNS = clock - critical_path_ns. With\n"
+      "--layer-sum the critical path is the longest of any layer's: paths that cross layer\n"
+      "boundaries are not seen.\n"
       "\n"
       "Lattice iCE40 parts (ice40<device>[-<package>], e.g. ice40up5k-sg48, ice40hx8k-ct256,\n"
       "ice40hx1k-tq144; without a package nextpnr's default): Yosys synth_ice40 (-dsp on\n"
@@ -65,12 +77,12 @@ int main(int argc, char** argv) {
       "(W/ice40/finn_design_wrapper.bin). A design larger than the device fails naming the\n"
       "resource and the device's capacity.\n"
       "\n"
-      "--per-layer first synthesizes every node's IP directory alone (same Yosys synthesis,\n"
-      "top = the node's module; no place and route, and Yosys even where Vivado exists) and\n"
-      "writes DIR/synth_layer_resources.json, the synthesized counterpart of FINN's\n"
-      "estimate_layer_resources_hls.json: per node {LUT, FF, BRAM, URAM, DSP} counted as\n"
-      "above (iCE40: BRAM = 4-kbit RAMs, URAM = SPRAMs), and a \"total\" of floats. It is\n"
-      "written even when the whole design then fails to fit the device.\n"
+      "--per-layer first synthesizes every node's IP directory alone as --layer-sum does\n"
+      "(Yosys, no place and route, even where Vivado exists) and writes "
+      "DIR/synth_layer_resources.json, the synthesized\n"
+      "counterpart of FINN's estimate_layer_resources_hls.json: per node {LUT, FF, BRAM,\n"
+      "URAM, DSP} counted as above (iCE40: BRAM = 4-kbit RAMs, URAM = SPRAMs), and a \"total\"\n"
+      "of floats. It is written even when the whole design then fails to fit the device.\n"
       "\n"
       "The work dir W (default: DIR/../synth) gets a flat copy of the design (W/src), the\n"
       "scripts, logs, netlists and the bitstream. A Yosys run is skipped when W holds its\n"
@@ -104,7 +116,9 @@ int main(int argc, char** argv) {
                                      cxxopts::value<std::string>())(
       "work-dir", "where synthesis works (default: DIR/../synth)", cxxopts::value<std::string>())(
       "per-layer", "also synthesize every layer alone: DIR/synth_layer_resources.json")(
-      "input", "stitched model", cxxopts::value<std::vector<std::string>>());
+      "layer-sum", "Xilinx without Vivado: the sum of the layers synthesized alone (not exact)")(
+      "j,jobs", "Yosys processes at a time for the layers (default: hardware threads)",
+      cxxopts::value<int>())("input", "stitched model", cxxopts::value<std::vector<std::string>>());
   options.add_options()("bitfile", "build the board's bitstream into this directory",
                         cxxopts::value<std::string>())("board", "the board (with --bitfile)",
                                                        cxxopts::value<std::string>())(
@@ -117,6 +131,7 @@ int main(int argc, char** argv) {
     if (bitfile && r.count("part"))
       throw UsageError("--bitfile takes the part from --board, not --part");
     if (bitfile && r.count("per-layer")) throw UsageError("--per-layer goes without --bitfile");
+    if (bitfile && r.count("layer-sum")) throw UsageError("--layer-sum goes without --bitfile");
     if (!bitfile && (r.count("board") || r.count("shell-flow-type")))
       throw UsageError("--board and --shell-flow-type go with --bitfile");
     if (bitfile && !r.count("board")) throw UsageError("missing --board BOARD");
@@ -147,6 +162,11 @@ int main(int argc, char** argv) {
     o.clk_ns = clk->ns;
     o.report_dir = fs::absolute(r["report-dir"].as<std::string>()).lexically_normal();
     if (!o.report_dir.has_filename()) o.report_dir = o.report_dir.parent_path();
+    o.layer_sum = r.count("layer-sum") > 0;
+    if (r.count("jobs")) {
+      o.jobs = r["jobs"].as<int>();
+      if (o.jobs < 1) throw UsageError(fmt::format("-j must be at least 1, not {}", o.jobs));
+    }
     o.work_dir = r.count("work-dir")
                      ? fs::absolute(r["work-dir"].as<std::string>()).lexically_normal()
                      : o.report_dir.parent_path() / "synth";
@@ -170,7 +190,9 @@ int main(int argc, char** argv) {
     }
     // The layers first: where the whole design does not fit a device, their numbers show
     // which layer is too large.
-    if (r.count("per-layer"))
+    const bool layers_are_the_flow =
+        o.part.vendor == FpgaPart::Vendor::Xilinx && o.layer_sum && !program_exists("vivado");
+    if (r.count("per-layer") && !layers_are_the_flow)
       write_python_json((o.report_dir / "synth_layer_resources.json").string(),
                         synthesize_layers(m, o));
     SynthResult result = synthesize(m, o);
@@ -178,7 +200,9 @@ int main(int argc, char** argv) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cerr << "synth: " << result.summary
-              << (r.count("per-layer") ? "; per-layer resources in synth_layer_resources.json" : "")
+              << (r.count("per-layer") && !layers_are_the_flow
+                      ? "; per-layer resources in synth_layer_resources.json"
+                      : "")
               << fmt::format("; {:.1f} s\n", seconds);
     return 0;
   });

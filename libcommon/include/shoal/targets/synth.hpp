@@ -32,6 +32,11 @@ struct SynthOptions {
   double clk_ns = 0;
   std::filesystem::path work_dir;    // everything synthesis writes, reused across runs
   std::filesystem::path report_dir;  // paths in the reports are relative to it
+  // Xilinx parts without Vivado: report the sum of every layer synthesized alone (in
+  // parallel, cached) instead of one synthesis of the flattened design. Faster, not exact:
+  // each layer is mapped for its own logic depth (synth --help).
+  bool layer_sum = false;
+  int jobs = 0;  // Yosys processes at a time for per-layer synthesis; 0: one per hardware thread
   // Called with a line of progress per step (empty: no progress).
   std::function<void(const std::string&)> progress;
 };
@@ -46,7 +51,8 @@ struct SynthResult {
 SynthResult synthesize(const Model& m, const SynthOptions& o);
 
 // Synthesizes every node's IP directory alone with the same flow (Yosys only, no place and
-// route): synth_layer_resources.json, per node {LUT, FF, BRAM, URAM, DSP} and a "total".
+// route; o.jobs at a time, cached by content): synth_layer_resources.json, per node {LUT,
+// FF, BRAM, URAM, DSP} and a "total".
 nlohmann::ordered_json synthesize_layers(const Model& m, const SynthOptions& o);
 
 }  // namespace shoal
