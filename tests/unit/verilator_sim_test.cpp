@@ -304,9 +304,14 @@ TEST(VerilatorSim, SyntaxErrorReportsVerilatorsMessage) {
     EXPECT_NE(message.find("%Error"), std::string::npos) << message;
     EXPECT_NE(message.find("broken.sv:2"), std::string::npos) << message;
   }
-  // Nothing half-built is left in the cache.
-  for (const auto& entry : fs::directory_iterator(sim_cache_dir()))
-    EXPECT_TRUE(fs::exists(entry.path() / "sim")) << entry.path();
+  // Nothing half-built is left in the cache: no temporary directory, every design entry
+  // with its simulator, every run-time entry (built by earlier tests) with its objects.
+  for (const auto& entry : fs::directory_iterator(sim_cache_dir())) {
+    std::string name = entry.path().filename().string();
+    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << entry.path();
+    EXPECT_TRUE(fs::exists(entry.path() / (name.starts_with("runtime-") ? "verilated.o" : "sim")))
+        << entry.path();
+  }
 }
 
 TEST(VerilatorSim, WritesFstTrace) {
