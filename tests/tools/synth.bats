@@ -56,6 +56,10 @@ $2" "$1"
   run synth "$F/stitched.onnx" --part xc7z020clg400-1 --report-dir "$BATS_TEST_TMPDIR/r" -j 0
   assert_failure 2
   assert_line --index 0 "synth: error: -j must be at least 1, not 0"
+  run synth "$F/stitched.onnx" --part ice40up5k-sg48 --report-dir "$BATS_TEST_TMPDIR/r" --layer-sum
+  assert_failure 2
+  assert_line --index 0 "synth: error: --layer-sum is for Xilinx parts; ice40up5k-sg48 designs are placed and routed whole"
+  [ ! -e "$BATS_TEST_TMPDIR/r" ]
 }
 
 @test "an unknown part family is an error naming the part and the families" {
@@ -103,8 +107,9 @@ print(r["timing"].startswith("optimistic estimate, not Vivado timing"), r["vivad
   assert_line --index 2 "yosys 0.23 synth_xilinx -family xc7 -flatten -noiopad -noclkbuf -top finn_design_wrapper"
   assert_line --index 3 "True not run (vivado is not on PATH); ../w7/synth_ooc.tcl is the Vivado script ../w7"
   # the Vivado script reads every source of the stitched design and clocks ap_clk
-  grep -qx 'synth_design -top finn_design_wrapper -part xc7z020clg400-1 -mode out_of_context' "$W/synth_ooc.tcl"
-  grep -qx "read_verilog -sv {$(tr '\n' ' ' < "$F/st/stitched_ip/all_verilog_srcs.txt" | sed 's/ $//')}" "$W/synth_ooc.tcl"
+  grep -qx 'create_project shoal_ooc $out/project -part xc7z020clg400-1 -force' "$W/synth_ooc.tcl"
+  grep -qx 'launch_runs impl_1 -to_step route_design -jobs 2' "$W/synth_ooc.tcl"
+  grep -qxF "foreach f {$(tr '\n' ' ' < "$F/st/stitched_ip/all_verilog_srcs.txt" | sed 's/ $//')} { lappend sources [file join \$here src \$f] }" "$W/synth_ooc.tcl"
   grep -qx 'create_clock -name ap_clk -period 10.000 \[get_ports ap_clk\]' "$W/synth_ooc.xdc"
   [ -s "$W/xilinx/netlist.v" ] && [ -s "$W/xilinx/yosys.log" ]
 }
@@ -221,16 +226,15 @@ print(r["io_wrapper"])'
   [ ! -e "$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json" ]
 }
 
-# A stand-in for Vivado on PATH: records its arguments and writes the res.txt synth_ooc.tcl
-# would write, with WNS=$FAKE_WNS.
+# A stand-in for Vivado on PATH: records its arguments and runs the script under the
+# Vivado test double (Vivado 2022.1; the routed design's WNS is $FAKE_WNS).
 fake_vivado() {
   mkdir -p "$BATS_TEST_TMPDIR/bin"
-  cat > "$BATS_TEST_TMPDIR/bin/vivado" << 'EOF'
+  cat > "$BATS_TEST_TMPDIR/bin/vivado" << EOF
 #!/bin/sh
-echo "$@" > "$(dirname "$0")/args"
-while [ $# -gt 0 ]; do [ "$1" = -source ] && tcl=$2; shift; done
-printf 'LUT=8667.0\nFF=9063.0\nDSP=0.0\nBRAM=22.0\nWNS=%s\nURAM=n/a\n' "$FAKE_WNS" \
-  > "$(dirname "$tcl")/vivado/res.txt"
+echo "\$@" > "\$(dirname "\$0")/args"
+while [ \$# -gt 0 ]; do [ "\$1" = -source ] && tcl=\$2; shift; done
+VIVADO_DOUBLE_WNS=\$FAKE_WNS exec tclsh "$ROOT/tests/shells/vivado_double.tcl" 2022.1 "\$tcl"
 EOF
   chmod +x "$BATS_TEST_TMPDIR/bin/vivado"
 }
@@ -242,18 +246,41 @@ EOF
     run synth "$S/stitched.onnx" --part xc7z020clg400-1 --report-dir "$BATS_TEST_TMPDIR/r" \
     --work-dir "$W"
   assert_success
-  assert_output --regexp '^synth: xc7z020clg400-1 \(vivado\): LUT 8667, BRAM 22, WNS 0\.946 ns at 10 ns, fmax 110\.45 MHz; [0-9.]+ s$'
+  assert_output --regexp '^synth: xc7z020clg400-1 \(vivado\): LUT 1234, BRAM 3, WNS 0\.946 ns at 10 ns, fmax 110\.45 MHz; [0-9.]+ s$'
   assert_equal "$(cat "$BATS_TEST_TMPDIR/bin/args")" \
     "-mode batch -nojournal -log $W/vivado/vivado.log -source $W/synth_ooc.tcl"
+  # placed and routed, as FINN's OOC step
+  run grep -E "^(launch_runs|set_property strategy|set_property STEPS|set_property \{STEPS)" "$W/calls.log"
+  assert_output "set_property strategy Flow_PerfOptimized_high synth_1
+set_property STEPS.SYNTH_DESIGN.ARGS.RETIMING true synth_1
+set_property {STEPS.SYNTH_DESIGN.ARGS.MORE OPTIONS} {-mode out_of_context} synth_1
+launch_runs synth_1 -jobs 2
+launch_runs impl_1 -to_step route_design -jobs 2"
   R=$BATS_TEST_TMPDIR/r/ooc_synth_and_timing.json
   run keys_of "$R"
-  assert_output "vivado_proj_folder LUT FF DSP BRAM WNS URAM fmax_mhz estimated_throughput_fps max_cycles part clk_ns synthesis_tool timing work_dir"
-  # the values of FINN's cybersecurity example (hardware.md 5): fmax 110.448 MHz at 10 ns
+  assert_output "vivado_proj_folder LUT LUTRAM FF DSP BRAM BRAM_18K BRAM_36K URAM Carry WNS Delay vivado_version vivado_build_no fmax_mhz estimated_throughput_fps max_cycles part clk_ns synthesis_tool timing work_dir"
+  # FINN's fmax at 10 ns for WNS 0.946 (its cybersecurity example, hardware.md 5) and its
+  # BRAM count: 2 RAMB36 + 3 RAMB18 (integer halves) = 3
   run on_report "$R" '
-print(r["vivado_proj_folder"], r["LUT"], r["WNS"], r["URAM"], round(r["fmax_mhz"], 3))
+print(r["vivado_proj_folder"], r["LUT"], r["LUTRAM"], r["FF"], r["DSP"], r["BRAM"],
+      r["BRAM_18K"], r["BRAM_36K"], r["URAM"], r["Carry"], r["WNS"], r["Delay"],
+      r["vivado_version"], r["vivado_build_no"], round(r["fmax_mhz"], 3))
+print(r["timing"])
 assert r["estimated_throughput_fps"] == r["fmax_mhz"] * 1e6 / 434'
-  assert_output "../w/vivado 8667.0 0.946 0.0 110.448"
+  assert_line --index 0 "../w/vivado 1234.0 34.0 2345.0 4.0 3.0 3.0 2.0 0.0 56.0 0.946 0.946 2022.1 1234567.0 110.448"
+  assert_line --index 1 "Vivado post-route timing (out of context)"
+  # the memory files by absolute name, so that the runs read them
+  run grep -ho '_FILE("[^"]*")' "$W"/src/*.v
+  assert_line "_FILE(\"$W/src/StreamingFCLayer_Batch_0_weights.dat\")"
+  refute_line --regexp '_FILE\("[^/]'
+  ! grep -q "Synth 8-4445" "$W/vivado/project/shoal_ooc.runs/synth_1/runme.log"
   [ ! -e "$W/xilinx" ]
+  # --layer-sum gives way to Vivado, and says so
+  FAKE_WNS=0.946 PATH="$BATS_TEST_TMPDIR/bin:$PATH" \
+    run synth "$S/stitched.onnx" --part xc7z020clg400-1 --report-dir "$BATS_TEST_TMPDIR/r" \
+    --work-dir "$W" --layer-sum
+  assert_success
+  assert_output --regexp '^synth: xc7z020clg400-1 \(vivado\): LUT 1234, .*; --layer-sum not applied: Vivado synthesized the whole design; [0-9.]+ s$'
   # FINN's quirk: WNS exactly 0 gives fmax 0
   FAKE_WNS=0 PATH="$BATS_TEST_TMPDIR/bin:$PATH" \
     run synth "$S/stitched.onnx" --part xc7z020clg400-1 --report-dir "$BATS_TEST_TMPDIR/r" \

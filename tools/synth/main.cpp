@@ -38,10 +38,14 @@ int main(int argc, char** argv) {
       "The clock is --clk-ns, else the one the model records.\n"
       "\n"
       "Xilinx parts (xc7...: synth_xilinx -family xc7; xczu/xcu/xcvu/xcku/xcau/xck26...:\n"
-      "-family xcup): where `vivado` is on PATH it runs W/synth_ooc.tcl (read every source,\n"
-      "a clock on ap_clk, synth_design -mode out_of_context -part PART, report_utilization,\n"
-      "report_timing; W/vivado/res.txt as FINN parses it) and reports Vivado's numbers with\n"
-      "vivado_proj_folder first, as FINN does. Without Vivado it still writes that script,\n"
+      "-family xcup): where `vivado` is on PATH it runs W/synth_ooc.tcl as FINN's OOC step\n"
+      "does (a project of every source with a clock on ap_clk, out-of-context synthesis\n"
+      "with Flow_PerfOptimized_high and retiming, placed and routed; the routed design's\n"
+      "utilization and WNS in W/vivado/res.txt with FINN's keys: LUT LUTRAM FF DSP BRAM\n"
+      "BRAM_18K BRAM_36K URAM Carry WNS Delay vivado_version vivado_build_no) and reports\n"
+      "Vivado's numbers with vivado_proj_folder first, as FINN does. Memory file names in the\n"
+      "sources are made absolute where Vivado runs, and a run that could not read one (Synth\n"
+      "8-4445: zero weights) is an error. Without Vivado it still writes that script,\n"
       "says so in the \"vivado\" key, and runs Yosys: synth_xilinx -flatten -noiopad\n"
       "-noclkbuf of finn_design_wrapper.\n"
       "--layer-sum reports instead the sum of every layer synthesized alone (top = the node's\n"
@@ -163,6 +167,9 @@ int main(int argc, char** argv) {
     o.report_dir = fs::absolute(r["report-dir"].as<std::string>()).lexically_normal();
     if (!o.report_dir.has_filename()) o.report_dir = o.report_dir.parent_path();
     o.layer_sum = r.count("layer-sum") > 0;
+    if (o.layer_sum && o.part.vendor != FpgaPart::Vendor::Xilinx)
+      throw UsageError(fmt::format(
+          "--layer-sum is for Xilinx parts; {} designs are placed and routed whole", o.part.name));
     if (r.count("jobs")) {
       o.jobs = r["jobs"].as<int>();
       if (o.jobs < 1) throw UsageError(fmt::format("-j must be at least 1, not {}", o.jobs));
@@ -199,7 +206,12 @@ int main(int argc, char** argv) {
     write_python_json((o.report_dir / "ooc_synth_and_timing.json").string(), result.timing_report);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Vivado's numbers are the exact ones; a sum the user asked for is not what they get.
+    const bool layer_sum_dropped = o.layer_sum && !layers_are_the_flow;
     std::cerr << "synth: " << result.summary
+              << (layer_sum_dropped ? "; --layer-sum not applied: Vivado synthesized the whole "
+                                      "design"
+                                    : "")
               << (r.count("per-layer") && !layers_are_the_flow
                       ? "; per-layer resources in synth_layer_resources.json"
                       : "")
