@@ -152,9 +152,26 @@ finn_design_wrapper.v"
  xczu3eg-sbva484-1-e" "$d/make_project.tcl"
   assert_output "1"
   # FREQ_HZ = round(1e9 / 10 ns)
-  run grep -o "set_property value [0-9]* \[ipx::get_bus_parameters FREQ_HZ" "$d/make_project.tcl"
-  assert_output "set_property value 100000000 [ipx::get_bus_parameters FREQ_HZ"
+  run grep -o "set_property value [0-9]* \$freq" "$d/make_project.tcl"
+  assert_output "set_property value 100000000 \$freq"
   [ -x "$d/make_project.sh" ]
+}
+
+@test "make_project.tcl packages the IP under the Vivado test double; FREQ_HZ is added before it is set" {
+  local d=$BATS_TEST_TMPDIR/pkg
+  cp -r "$F/st/stitched_ip" "$d"
+  run tclsh "$ROOT/tests/shells/vivado_double.tcl" 2022.1 "$d/make_project.tcl"
+  assert_success
+  run grep -E "^(ipx::add_bus_parameter|set_property (value|ipi_drc))" "$d/calls.log"
+  assert_output "ipx::add_bus_parameter FREQ_HZ ipx:busif:ap_clk
+set_property value 100000000 ipx:param:FREQ_HZ
+set_property value_resolve_type user ipx:param:FREQ_HZ
+set_property ipi_drc {ignore_freq_hz true} ipx:core"
+  # setting FREQ_HZ on the inferred interface without adding it first stops Vivado
+  sed -i '/ipx::add_bus_parameter/d' "$d/make_project.tcl"
+  run tclsh "$ROOT/tests/shells/vivado_double.tcl" 2022.1 "$d/make_project.tcl"
+  assert_failure
+  assert_output "ERROR: [Common 17-55] 'set_property' expects at least one object."
 }
 
 @test "the stitched design lints clean (verilator -Wall)" {
