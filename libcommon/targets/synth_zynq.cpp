@@ -3,6 +3,7 @@
 // always written; Vivado runs it where it is on PATH.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <numeric>
 
 #include "shoal/core/error.hpp"
@@ -27,11 +28,37 @@ std::string tcl_path(const fs::path& p, const fs::path& here) {
 }
 
 // The DMA parameters of one side (shells/zynq/README.md): memory words of
-// gcd(frame bits, 64) bits, FINN v0.6's InsertIODMA(64), so that frames are whole words.
+// gcd(frame bits, 64) bits, FINN v0.6's InsertIODMA(64), so that frames are whole words
+// where they can be, but never below 32 bits: a SmartConnect endpoint is 32 to 1024 bits
+// wide (PG247), and the DMAs handle a run that ends inside a word.
 std::string dma_params(const DriverStream& s) {
-  const int64_t intf = std::gcd(s.frame_bytes() * 8, int64_t{64});
+  const int64_t intf = std::max(int64_t{32}, std::gcd(s.frame_bytes() * 8, int64_t{64}));
   return fmt::format("[dict create STREAM_BITS {} FRAME_BYTES {} INTF_BITS {}]", s.beat_bits,
                      s.frame_bytes(), intf);
+}
+
+// The block design takes the stitched top as a module reference. UG994 asks for interface
+// attributes on such a top, so that IP integrator knows which clock and reset the AXI
+// streams belong to (without them it guesses, or warns that they have no clock). They are
+// added to the project's copy only: Yosys, which the other flows use, maps a design with
+// extra port attributes differently, and their numbers should not move. No FREQ_HZ: the
+// block design's clock sets it.
+void add_interface_attributes(const fs::path& wrapper) {
+  std::string text = read_file(wrapper.string());
+  const std::string clk = "  input  wire ap_clk,\n";
+  const std::string rst = "  input  wire ap_rst_n,\n";
+  const auto c = text.find(clk);
+  const auto r = text.find(rst);
+  if (c == std::string::npos || r == std::string::npos || r < c)
+    fail("{} does not declare ap_clk and ap_rst_n as shoal stitch does", wrapper.string());
+  text.insert(r,
+              "  (* X_INTERFACE_INFO = \"xilinx.com:signal:reset:1.0 ap_rst_n RST\" *)\n"
+              "  (* X_INTERFACE_PARAMETER = \"POLARITY ACTIVE_LOW\" *)\n");
+  text.insert(c,
+              "  (* X_INTERFACE_INFO = \"xilinx.com:signal:clock:1.0 ap_clk CLK\" *)\n"
+              "  (* X_INTERFACE_PARAMETER = \"ASSOCIATED_BUSIF s_axis_0:m_axis_0, "
+              "ASSOCIATED_RESET ap_rst_n\" *)\n");
+  write_file_atomic(wrapper.string(), text);
 }
 
 }  // namespace
@@ -54,6 +81,7 @@ BitfileResult zynq_shell_flow(const FlowContext& c, const BitfileOptions& b,
     if (ext != ".v" && ext != ".sv" && ext != ".dat") continue;
     fs::copy_file(f, src / f.filename(), fs::copy_options::overwrite_existing);
   }
+  add_interface_attributes(src / "finn_design_wrapper.v");
   for (const auto& s : c.ip.sources) sources.push_back(s);
   for (const auto& f : regular_files(c.src))
     if (f.extension() == ".dat") sources.push_back(f.filename().string());

@@ -29,7 +29,13 @@
 #                    of the configuration file), replaced if present
 #   board_repo_paths list of directories with board files (FINN's deps/board_files);
 #                    Vivado's installed boards are searched in any case
+#   board_fallback   1 (default): when this Vivado has no board files for board_part,
+#                    configure the PS without the board preset (see below); 0: stop
 #   jobs             parallel jobs for the runs (default 2)
+#
+# The environment variable SHOAL_BOARD_FILES (directories separated by ':') adds board
+# file directories on the machine where Vivado runs, e.g. the boards FINN downloads
+# (Pynq-Z1/Z2, Ultra96, RFSoC2x2/4x2, KV260: shells/zynq/README.md).
 #
 # How the parameters follow from the stitched design: shells/zynq/README.md.
 #
@@ -72,6 +78,12 @@ foreach dma {idma_params odma_params} {
 }
 if {![info exists project_dir]} { set project_dir [file dirname $config_file] }
 if {![info exists board_repo_paths]} { set board_repo_paths {} }
+if {[info exists ::env(SHOAL_BOARD_FILES)]} {
+  foreach dir [split $::env(SHOAL_BOARD_FILES) :] {
+    if {$dir ne ""} { lappend board_repo_paths [file normalize $dir] }
+  }
+}
+if {![info exists board_fallback]} { set board_fallback 1 }
 if {![info exists jobs]} { set jobs 2 }
 
 # --- project ----------------------------------------------------------------------------
@@ -87,12 +99,48 @@ if {[llength $board_repo_paths]} {
     [concat [get_property BOARD_PART_REPO_PATHS [current_project]] $board_repo_paths] \
     [current_project]
 }
+# A board part whose board files this Vivado lacks would stop the run at set_property
+# with "board_part definition was not found". PYNQ configures the PS (DDR, MIO) from its
+# own boot image and the overlay uses only the PL clock, HPM0 and HP0, which are set
+# below, so the PS can go without the board preset; only that is lost.
+if {$board_part ne "" && [llength [get_board_parts -quiet $board_part]] == 0} {
+  set hint "put the board files in a directory and set SHOAL_BOARD_FILES to it (shells/zynq/README.md)"
+  if {!$board_fallback} {
+    error "Needs board files: $board_part is not among this Vivado's boards; $hint"
+  }
+  puts "WARNING: \[shoal\] no board files for $board_part in this Vivado: the PS is\
+configured without the board preset ($hint to use it)"
+  set board_part ""
+}
 if {$board_part ne ""} {
   set_property board_part $board_part [current_project]
 }
+
+# The layers read their weights and thresholds with $readmemh by file name (INIT_FILE,
+# THRESH_FILE; in the search form a prefix of several file names). Synthesis runs
+# in directories of its own (and per IP for module references), where a bare name finds
+# nothing and Vivado fills the memory with zeros after a critical warning (Synth 8-4445).
+# So every such name in the Verilog sources is made absolute here, on the machine that runs
+# Vivado; a name made absolute by an earlier run elsewhere is pointed here again.
+proc localize_memory_files {sources} {
+  foreach f $sources {
+    if {![regexp {\.s?v$} $f]} { continue }
+    set h [open $f r]
+    set text [read $h]
+    close $h
+    # (& and \ would be read as regsub substitutions)
+    set dir [string map {& \\& \\ \\\\} [file dirname [file normalize $f]]]
+    set fixed [regsub -all {\.((?:INIT|THRESH)_FILE)\("(?:[^"\n]*/)?([^"/\n]+)"\)} $text \
+      ".\\1(\"$dir/\\2\")"]
+    if {$fixed ne $text} {
+      set h [open $f w]
+      puts -nonewline $h $fixed
+      close $h
+    }
+  }
+}
+localize_memory_files $sources
 add_files -norecurse $sources
-# The stitched layers read their weights and thresholds with $readmemh by file name: make
-# the .dat files part of the project so that synthesis finds them.
 set mem_files [get_files -quiet *.dat]
 if {[llength $mem_files]} {
   set_property file_type {Memory Initialization Files} $mem_files
@@ -101,14 +149,26 @@ update_compile_order -fileset sources_1
 
 create_bd_design top
 
-# The newest version of a Xilinx IP in this Vivado (get_ipdefs lists only current
-# versions), so the script does not pin one Vivado release.
+# The newest version of a Xilinx IP in this Vivado that block designs accept, so that the
+# script does not pin one Vivado release. The default catalog listing hides some IPI
+# versions: for axi_interconnect it shows only the RTL-flow 1.7, which a block design
+# rejects (BD 5-313); the IPI 2.1 is listed with -all and found by its design-tool context.
 proc ip_vlnv {name} {
-  set defs [get_ipdefs xilinx.com:ip:$name:*]
+  set defs [get_ipdefs -all xilinx.com:ip:$name:* -filter {design_tool_contexts =~ *IPI*}]
   if {[llength $defs] == 0} {
-    error "make_zynq_proj.tcl: this Vivado has no IP xilinx.com:ip:$name"
+    error "make_zynq_proj.tcl: this Vivado has no block-design IP xilinx.com:ip:$name"
   }
-  return [get_property VLNV [lindex $defs end]]
+  set best ""
+  set best_version ""
+  foreach def $defs {
+    set vlnv [get_property VLNV $def]
+    set version [lindex [split $vlnv :] end]
+    if {$best eq "" || [package vcompare $version $best_version] > 0} {
+      set best $vlnv
+      set best_version $version
+    }
+  }
+  return $best
 }
 
 # --- processing system ------------------------------------------------------------------
@@ -225,6 +285,8 @@ assign_bd_address
 
 validate_bd_design
 save_bd_design
+# One synthesis run per block (FINN's setting; the default of new block designs too).
+set_property synth_checkpoint_mode Hierarchical [get_files top.bd]
 
 # --- synthesis and implementation ----------------------------------------------------------
 set bd_file [get_files top.bd]
@@ -248,11 +310,23 @@ set_property strategy Performance_ExtraTimingOpt [get_runs impl_1]
 set_property STEPS.OPT_DESIGN.ARGS.DIRECTIVE Explore [get_runs impl_1]
 set_property STEPS.PHYS_OPT_DESIGN.ARGS.DIRECTIVE AggressiveExplore [get_runs impl_1]
 set_property STEPS.POST_ROUTE_PHYS_OPT_DESIGN.IS_ENABLED true [get_runs impl_1]
+set_property STEPS.POST_ROUTE_PHYS_OPT_DESIGN.ARGS.DIRECTIVE AggressiveExplore [get_runs impl_1]
 
 launch_runs -to_step write_bitstream impl_1 -jobs $jobs
 wait_on_run impl_1
 if {[get_property PROGRESS [get_runs impl_1]] ne "100%"} {
   error "make_zynq_proj.tcl: implementation failed (see the impl_1 run log)"
+}
+# A memory file synthesis could not open leaves zeros in the bitstream: a build that
+# "works" and computes wrong outputs. Refuse to deliver it.
+foreach log [glob -nocomplain [file join $project_dir finn_zynq_link.runs * runme.log]] {
+  set h [open $log r]
+  set text [read $h]
+  close $h
+  if {[regexp -line {^.*Synth 8-4445.*$} $text line]} {
+    error "make_zynq_proj.tcl: synthesis could not read a memory file, the weights would\
+be zeros ($log): $line"
+  }
 }
 
 # --- deliverables ---------------------------------------------------------------------------

@@ -10,14 +10,18 @@
 //     after the write response of the last burst.
 //
 // Memory side
-//   * INTF_BITS: the AXI4 data width, a power of two, at least 8 and at most the HP port's
-//     native width. FRAME_BYTES*8 must be a multiple of INTF_BITS (and of STREAM_BITS), so
-//     every frame is whole words: choose INTF_BITS = gcd(FRAME_BYTES*8, port width) as
-//     FINN's InsertIODMA does. The buffer address must be aligned to INTF_BITS/8 bytes
-//     (PYNQ's buffers are page aligned).
+//   * INTF_BITS: the AXI4 data width, a power of two from 32 to 1024, because a Xilinx
+//     SmartConnect takes no narrower or wider endpoint (PG247); it converts to the HP
+//     port's width. The buffer address must be aligned to INTF_BITS/8 bytes (PYNQ's
+//     buffers are page aligned).
+//   * A run is one byte range of numReps*FRAME_BYTES bytes from the buffer address; frames
+//     may straddle words, and the run's last word may be partial. The idma reads that
+//     word whole (it never leaves the aligned word, so never the page) and drops the bytes
+//     past the run's end; the odma writes it with WSTRB set for the run's bytes only, so
+//     memory past the run's end is not touched. Every other beat has all strobes set.
 //   * INCR bursts of at most MAX_BURST beats (16: valid for the AXI3 HP ports of
 //     Zynq-7000 and for AXI4; 256 is allowed on AXI4 ports), shortened so that no burst
-//     crosses a 4 KiB boundary, full strobes, AxCACHE 0011 (as Vitis HLS), responses
+//     crosses a 4 KiB boundary, full-width beats, AxCACHE 0011 (as Vitis HLS), responses
 //     ignored (no error reporting, as FINN's driver never looks).
 //   * Reads: a burst is issued only when FIFO_DEPTH words of buffer can hold it together
 //     with every word already requested, so RREADY stays high and a slow stream never
@@ -27,13 +31,14 @@
 //     next bursts go out.
 //
 // numReps = 0 makes a run without any memory or stream traffic: ap_done is set a few
-// cycles after ap_start.
+// cycles after ap_start. A run starts two cycles after ap_start is seen (numReps is
+// multiplied out, then the byte count rounded up to words).
 `default_nettype none
 module shoal_iodma #(
   parameter int DIRECTION = 0,       // 0: memory -> stream (idma), 1: stream -> memory (odma)
-  parameter int INTF_BITS = 64,
+  parameter int INTF_BITS = 64,      // a power of two, 32..1024
   parameter int STREAM_BITS = 8,     // a multiple of 8 (FINN's padded stream width)
-  parameter int FRAME_BYTES = 8,     // a multiple of INTF_BITS/8 and of STREAM_BITS/8
+  parameter int FRAME_BYTES = 8,     // a multiple of STREAM_BITS/8
   parameter int MAX_BURST = 16,      // a power of two, 1..256
   parameter int FIFO_DEPTH = 2 * MAX_BURST,  // a power of two, at least MAX_BURST
   parameter int ADDR_BITS = 64,      // m_axi address width
@@ -99,20 +104,21 @@ module shoal_iodma #(
 );
   localparam int WordBytes = INTF_BITS / 8;
   localparam int WordShift = $clog2(WordBytes);
-  localparam int WordsPerFrame = FRAME_BYTES / WordBytes;
-  localparam int BeatsPerFrame = FRAME_BYTES * 8 / STREAM_BITS;
-  // Counters of words and beats per run: numReps (32 bits) times the larger per frame.
-  localparam int CountBits = 32 + $clog2((WordsPerFrame > BeatsPerFrame ? WordsPerFrame
-                                                                        : BeatsPerFrame) + 1);
+  localparam int StreamBytes = STREAM_BITS >= 8 ? STREAM_BITS / 8 : 1;  // no 0 below
+  localparam int BeatsPerFrame = FRAME_BYTES / StreamBytes;
+  // Counters per run: numReps (32 bits) times the bytes per frame, the largest count (the
+  // word counter holds the byte count for the cycle before it is rounded up to words).
+  localparam int CountBits = 32 + $clog2(FRAME_BYTES + 1);
   localparam int LenBits = $clog2(MAX_BURST + 1);
   localparam int FifoCountBits = $clog2(FIFO_DEPTH + 1);
 
   // Parameter checks: a bad configuration instantiates a module that does not exist, which
   // stops elaboration in Verilator, iverilog, yosys and Vivado alike (iverilog 11 has no
   // elaboration-time $error).
-  localparam bit ParamsOk = (INTF_BITS >= 8) && ((INTF_BITS & (INTF_BITS - 1)) == 0)
-      && (STREAM_BITS % 8 == 0) && (FRAME_BYTES > 0) && (FRAME_BYTES % WordBytes == 0)
-      && ((FRAME_BYTES * 8) % STREAM_BITS == 0) && (MAX_BURST >= 1) && (MAX_BURST <= 256)
+  localparam bit ParamsOk = (INTF_BITS >= 32) && (INTF_BITS <= 1024)
+      && ((INTF_BITS & (INTF_BITS - 1)) == 0)
+      && (STREAM_BITS >= 8) && (STREAM_BITS % 8 == 0) && (FRAME_BYTES > 0)
+      && (FRAME_BYTES % StreamBytes == 0) && (MAX_BURST >= 1) && (MAX_BURST <= 256)
       && ((MAX_BURST & (MAX_BURST - 1)) == 0) && (FIFO_DEPTH >= MAX_BURST)
       && ((FIFO_DEPTH & (FIFO_DEPTH - 1)) == 0);
   if (!ParamsOk) begin : g_bad_parameters
@@ -139,12 +145,16 @@ module shoal_iodma #(
     .start_o(start), .base_addr_o(base_addr), .num_reps_o(num_reps), .done_i(done));
 
   // --- run state ----------------------------------------------------------------------------
-  // A run: start -> one cycle to multiply numReps out (init_q) -> running (run_q) -> done.
+  // A run: start -> numReps multiplied out to bytes and beats (init_q) -> bytes rounded up
+  // to words (size_q) -> running (run_q) -> done. Two set-up cycles keep the multiplier
+  // and the rounding adder in separate cycles.
   logic init_q;
+  logic size_q;
   logic run_q;
   logic [31:0] reps_q;
   logic [ADDR_BITS-1:0] addr_q;          // next burst address
-  logic [CountBits-1:0] words_left_q;    // words not yet requested by a burst
+  logic [CountBits-1:0] words_left_q;    // words not yet requested by a burst (at size_q:
+                                         // the run's bytes)
   logic [CountBits-1:0] beats_left_q;    // stream beats still to pass
   logic finished;                        // the engine has nothing left to do
 
@@ -165,6 +175,7 @@ module shoal_iodma #(
   always_ff @(posedge ap_clk) begin
     if (!ap_rst_n) begin
       init_q       <= 1'b0;
+      size_q       <= 1'b0;
       run_q        <= 1'b0;
       reps_q       <= '0;
       addr_q       <= '0;
@@ -178,9 +189,16 @@ module shoal_iodma #(
       end
       if (init_q) begin
         init_q       <= 1'b0;
-        run_q        <= 1'b1;
-        words_left_q <= CountBits'(reps_q) * CountBits'(WordsPerFrame);
+        size_q       <= 1'b1;
+        words_left_q <= CountBits'(reps_q) * CountBits'(FRAME_BYTES);
         beats_left_q <= CountBits'(reps_q) * CountBits'(BeatsPerFrame);
+      end
+      if (size_q) begin
+        // A partial last word is a whole word on the bus.
+        size_q       <= 1'b0;
+        run_q        <= 1'b1;
+        words_left_q <= (words_left_q >> WordShift)
+                        + CountBits'(|words_left_q[WordShift-1:0]);
       end
       if (issue) begin
         addr_q       <= addr_q + (ADDR_BITS'(burst_len) << WordShift);
@@ -216,6 +234,8 @@ module shoal_iodma #(
     logic fifo_valid;
     logic fifo_pop;
     logic dwc_ready;
+    logic dwc_valid;
+    logic beats_due;  // the run still owes beats to out_V
     logic [FifoCountBits-1:0] fifo_count;
 
     assign issue = run_q && !arvalid_q && words_left_q != '0
@@ -254,14 +274,19 @@ module shoal_iodma #(
       .out_data_o(fifo_data), .out_valid_o(fifo_valid), .out_ready_i(dwc_ready),
       .count_o(fifo_count));
 
+    // The bytes of the last word past the run's end stay in the converter, kept off out_V
+    // by beats_due, and are dropped when the run ends. No word is left in the FIFO then:
+    // the last word read holds at least one byte of the run, which the last beat needs.
+    assign beats_due = beats_left_q != '0;
     shoal_iodma_dwc #(.IN_BITS(INTF_BITS), .OUT_BITS(STREAM_BITS)) u_dwc (
-      .clk_i(ap_clk), .rst_ni(ap_rst_n),
+      .clk_i(ap_clk), .rst_ni(ap_rst_n), .clear_i(done), .flush_i(1'b0),
       .in_data_i(fifo_data), .in_valid_i(fifo_valid), .in_ready_o(dwc_ready),
-      .out_data_o(out_V_TDATA), .out_valid_o(out_V_TVALID), .out_ready_i(out_V_TREADY));
+      .out_data_o(out_V_TDATA), .out_valid_o(dwc_valid),
+      .out_ready_i(out_V_TREADY && beats_due));
+    assign out_V_TVALID = dwc_valid && beats_due;
 
     assign beat     = out_V_TVALID && out_V_TREADY;
-    // Every word read becomes beats, so the last beat out is the end of the run.
-    assign finished = beats_left_q == '0 && !init_q;
+    assign finished = !beats_due && !init_q && !size_q;
 
     // The write channels are not used.
     assign m_axi_gmem0_AWVALID = 1'b0;
@@ -292,13 +317,16 @@ module shoal_iodma #(
     logic in_ready;
     logic w_fire;
     logic b_fire;
+    logic tail;                            // the run's last beat is in: flush the converter
+    logic [WordBytes-1:0] last_strb_q;     // the run's bytes in its last word
 
     // Take no more beats than the run's frames hold, so the next run's data stays out.
     assign in0_V_TREADY = in_ready && run_q && beats_left_q != '0;
     assign beat = in0_V_TVALID && in0_V_TREADY;
 
+    assign tail = run_q && beats_left_q == '0;
     shoal_iodma_dwc #(.IN_BITS(STREAM_BITS), .OUT_BITS(INTF_BITS)) u_dwc (
-      .clk_i(ap_clk), .rst_ni(ap_rst_n),
+      .clk_i(ap_clk), .rst_ni(ap_rst_n), .clear_i(1'b0), .flush_i(tail),
       .in_data_i(in0_V_TDATA), .in_valid_i(in0_V_TVALID && run_q && beats_left_q != '0),
       .in_ready_o(in_ready),
       .out_data_o(dwc_data), .out_valid_o(dwc_valid), .out_ready_i(fifo_in_ready));
@@ -324,7 +352,13 @@ module shoal_iodma #(
         awlen_q       <= '0;
         wbeats_left_q <= '0;
         bursts_open_q <= '0;
+        last_strb_q   <= '0;
       end else begin
+        // words_left_q holds the run's byte count here; 0 bytes over: the last word is full.
+        if (size_q) begin
+          last_strb_q <= words_left_q[WordShift-1:0] == '0 ? '1
+              : ~({WordBytes{1'b1}} << words_left_q[WordShift-1:0]);
+        end
         if (awvalid_q && m_axi_gmem0_AWREADY) awvalid_q <= 1'b0;
         if (issue) begin
           awvalid_q     <= 1'b1;
@@ -341,14 +375,16 @@ module shoal_iodma #(
     assign m_axi_gmem0_AWVALID = awvalid_q;
     assign m_axi_gmem0_AWADDR  = awaddr_q;
     assign m_axi_gmem0_AWLEN   = awlen_q;
-    assign m_axi_gmem0_WSTRB   = '1;
+    // The run's last beat: the last of its burst, with no burst left to issue.
+    assign m_axi_gmem0_WSTRB   = words_left_q == '0 && wbeats_left_q == LenBits'(1)
+                                 ? last_strb_q : '1;
     assign m_axi_gmem0_WLAST   = wbeats_left_q == LenBits'(1);
     assign m_axi_gmem0_WVALID  = fifo_valid && wbeats_left_q != '0;
     assign m_axi_gmem0_BREADY  = 1'b1;
     // Done once every word has had its burst, the last burst's data and address went out
     // and every burst was answered.
     assign finished = words_left_q == '0 && wbeats_left_q == '0 && !awvalid_q
-        && bursts_open_q == '0 && !init_q;
+        && bursts_open_q == '0 && !init_q && !size_q;
 
     // The read channels and out_V are not used.
     assign m_axi_gmem0_ARVALID = 1'b0;

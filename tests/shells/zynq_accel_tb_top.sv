@@ -2,8 +2,10 @@
 // shoal_idma -> finn_design_wrapper -> shoal_odma, with each DMA's s_axi_control and
 // m_axi_gmem0 brought out to the C++ harness (zynq_accel_tb.cpp), which plays the PS: the
 // driver's register accesses and an AXI memory that stalls at random. The m_axi data
-// ports are widened to 64 bits here so that the harness sees the same C++ types for every
-// INTF_BITS (the upper bits are zero / ignored).
+// ports are widened to 1024 bits (strobes to 128) here so that the harness sees the same
+// C++ types for every INTF_BITS (the upper bits are zero / ignored). The parameters come
+// out as constants, and the beats on the design's two streams are counted, so that the
+// harness can size the buffers and check that each run moves exactly its beats.
 `default_nettype none
 module zynq_accel_tb_top #(
   parameter int I_INTF_BITS = 64,
@@ -40,8 +42,8 @@ module zynq_accel_tb_top #(
   output wire [3:0] i_mem_AWCACHE,
   output wire [2:0] i_mem_AWPROT,
   output wire i_mem_AWVALID,
-  output wire [63:0] i_mem_WDATA,
-  output wire [7:0] i_mem_WSTRB,
+  output wire [1023:0] i_mem_WDATA,
+  output wire [127:0] i_mem_WSTRB,
   output wire i_mem_WLAST,
   output wire i_mem_WVALID,
   output wire i_mem_BREADY,
@@ -58,7 +60,7 @@ module zynq_accel_tb_top #(
   input  wire [1:0] i_mem_BRESP,
   input  wire i_mem_BVALID,
   input  wire i_mem_ARREADY,
-  input  wire [63:0] i_mem_RDATA,
+  input  wire [1023:0] i_mem_RDATA,
   input  wire [1:0] i_mem_RRESP,
   input  wire i_mem_RLAST,
   input  wire i_mem_RVALID,
@@ -86,8 +88,8 @@ module zynq_accel_tb_top #(
   output wire [3:0] o_mem_AWCACHE,
   output wire [2:0] o_mem_AWPROT,
   output wire o_mem_AWVALID,
-  output wire [63:0] o_mem_WDATA,
-  output wire [7:0] o_mem_WSTRB,
+  output wire [1023:0] o_mem_WDATA,
+  output wire [127:0] o_mem_WSTRB,
   output wire o_mem_WLAST,
   output wire o_mem_WVALID,
   output wire o_mem_BREADY,
@@ -104,19 +106,35 @@ module zynq_accel_tb_top #(
   input  wire [1:0] o_mem_BRESP,
   input  wire o_mem_BVALID,
   input  wire o_mem_ARREADY,
-  input  wire [63:0] o_mem_RDATA,
+  input  wire [1023:0] o_mem_RDATA,
   input  wire [1:0] o_mem_RRESP,
   input  wire o_mem_RLAST,
-  input  wire o_mem_RVALID
+  input  wire o_mem_RVALID,
+  output wire [31:0] i_intf_bits,
+  output wire [31:0] i_stream_bits,
+  output wire [31:0] i_frame_bytes,
+  output wire [31:0] o_intf_bits,
+  output wire [31:0] o_stream_bits,
+  output wire [31:0] o_frame_bytes,
+  output wire [31:0] s_beats,     // beats taken by the design on s_axis_0 since reset
+  output wire [31:0] m_beats,     // beats given by the design on m_axis_0 since reset
+  output wire s_valid,            // the idma offers a beat
+  output wire s_unstable          // the idma dropped TVALID or changed TDATA before TREADY
 );
   logic [I_INTF_BITS-1:0] i_wdata;
   logic [I_INTF_BITS/8-1:0] i_wstrb;
   logic [O_INTF_BITS-1:0] o_wdata;
   logic [O_INTF_BITS/8-1:0] o_wstrb;
-  assign i_mem_WDATA = 64'(i_wdata);
-  assign i_mem_WSTRB = 8'(i_wstrb);
-  assign o_mem_WDATA = 64'(o_wdata);
-  assign o_mem_WSTRB = 8'(o_wstrb);
+  assign i_mem_WDATA = 1024'(i_wdata);
+  assign i_mem_WSTRB = 128'(i_wstrb);
+  assign o_mem_WDATA = 1024'(o_wdata);
+  assign o_mem_WSTRB = 128'(o_wstrb);
+  assign i_intf_bits = I_INTF_BITS;
+  assign i_stream_bits = I_STREAM_BITS;
+  assign i_frame_bytes = I_FRAME_BYTES;
+  assign o_intf_bits = O_INTF_BITS;
+  assign o_stream_bits = O_STREAM_BITS;
+  assign o_frame_bytes = O_FRAME_BYTES;
   logic unused_rdata;
   assign unused_rdata = ^{i_mem_RDATA, o_mem_RDATA};
 
@@ -126,6 +144,38 @@ module zynq_accel_tb_top #(
   logic [O_STREAM_BITS-1:0] m_tdata;
   logic m_tvalid;
   logic m_tready;
+
+  logic [31:0] s_beats_q;
+  logic [31:0] m_beats_q;
+  always_ff @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      s_beats_q <= '0;
+      m_beats_q <= '0;
+    end else begin
+      if (s_tvalid && s_tready) s_beats_q <= s_beats_q + 1;
+      if (m_tvalid && m_tready) m_beats_q <= m_beats_q + 1;
+    end
+  end
+  assign s_beats = s_beats_q;
+  assign m_beats = m_beats_q;
+  assign s_valid = s_tvalid;
+
+  // AXI4-Stream: a beat once offered stays, unchanged, until it is taken.
+  logic s_wait_q;
+  logic [I_STREAM_BITS-1:0] s_held_q;
+  logic s_unstable_q;
+  always_ff @(posedge ap_clk) begin
+    if (!ap_rst_n) begin
+      s_wait_q     <= 1'b0;
+      s_held_q     <= '0;
+      s_unstable_q <= 1'b0;
+    end else begin
+      if (s_wait_q && (!s_tvalid || s_tdata != s_held_q)) s_unstable_q <= 1'b1;
+      s_wait_q <= s_tvalid && !s_tready;
+      s_held_q <= s_tdata;
+    end
+  end
+  assign s_unstable = s_unstable_q;
 
   shoal_idma #(.INTF_BITS(I_INTF_BITS), .STREAM_BITS(I_STREAM_BITS), .FRAME_BYTES(I_FRAME_BYTES), .MAX_BURST(MAX_BURST), .FIFO_DEPTH(2 * MAX_BURST)) u_idma (
     .ap_clk(ap_clk), .ap_rst_n(ap_rst_n),

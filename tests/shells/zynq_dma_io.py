@@ -5,8 +5,9 @@
 #       the IODMA parameters of the design as shell assignments (I_* for idma0, O_* for
 #       odma0): STREAM_BITS = the stitched port's TDATA width (s_axis_0/m_axis_0),
 #       FRAME_BYTES = STREAM_BITS/8 * beats per frame (the folded shape without batch and
-#       innermost dimension), INTF_BITS = gcd(FRAME_BYTES*8, PORT_BITS) (FINN's
-#       InsertIODMA); FRAME_BYTES is checked against the driver's packed shape
+#       innermost dimension), INTF_BITS = max(32, gcd(FRAME_BYTES*8, PORT_BITS)) (FINN's
+#       InsertIODMA width, raised to the narrowest SmartConnect endpoint, as the bitfile
+#       step chooses it); FRAME_BYTES is checked against the driver's packed shape
 #   pack DRIVER_DIR FRAMES SEED OUT_DIR
 #       random inputs of the driver's input type and shape -> OUT_DIR/acc_in.npy and the
 #       packed input buffer OUT_DIR/in.bin
@@ -38,7 +39,7 @@ if mode == "params":
         assert frame_bytes == int(np.prod(packed[1:])), (frame_bytes, packed)
         print("%s_STREAM_BITS=%d" % (prefix, port))
         print("%s_FRAME_BYTES=%d" % (prefix, frame_bytes))
-        print("%s_INTF_BITS=%d" % (prefix, math.gcd(frame_bytes * 8, port_bits)))
+        print("%s_INTF_BITS=%d" % (prefix, max(32, math.gcd(frame_bytes * 8, port_bits))))
 elif mode == "pack":
     n, seed, out = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     io = AcceleratorIO(io_shape_dict, batch_size=n)

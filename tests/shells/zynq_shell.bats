@@ -11,9 +11,9 @@ setup() {
        "$Z/shoal_iodma_fifo.sv")
 }
 
-# Verilates zynq_accel_tb_top + zynq_accel_tb.cpp into $1/tb (kept when present).
-# $2: the design's sources (a file list, one per line, relative to $3); then the
-# I_*/O_* parameters as NAME=VALUE words.
+# Verilates zynq_accel_tb_top + zynq_accel_tb.cpp into $1/tb (kept when present), with the
+# shell RTL of $Z and ${RTL[@]}. $2: the design's sources (a file list, one per line,
+# relative to $3); then the I_*/O_* parameters as NAME=VALUE words.
 build_tb() {
   local obj=$1 list=$2 dir=$3
   shift 3
@@ -44,13 +44,38 @@ SV
   echo loop.sv > "$1/srcs.txt"
 }
 
+# The harness around the loopback at $1-bit beats and $2-byte frames, idma words of $3 bits
+# and odma words of $4 bits, built once per file; prints its path.
+loop_tb() {
+  local d=$BATS_FILE_TMPDIR/loop_$1_$2_$3_$4
+  loopback_design "$d" "$1"
+  build_tb "$d/obj" "$d/srcs.txt" "$d" I_STREAM_BITS="$1" O_STREAM_BITS="$1" \
+    I_FRAME_BYTES="$2" O_FRAME_BYTES="$2" I_INTF_BITS="$3" O_INTF_BITS="$4" || return 1
+  echo "$d/obj/tb"
+}
+
 # The loopback at 24-bit beats, 24-byte frames, 64-bit memory words (FINN's port width).
 loopback_tb() {
-  local d=$BATS_FILE_TMPDIR/loop
-  loopback_design "$d" 24
-  build_tb "$d/obj" "$d/srcs.txt" "$d" I_INTF_BITS=64 O_INTF_BITS=64 I_STREAM_BITS=24 \
-    O_STREAM_BITS=24 I_FRAME_BYTES=24 O_FRAME_BYTES=24
-  echo "$d/obj/tb"
+  loop_tb 24 24 64 64
+}
+
+# Runs harness $1 (loop_tb $2 $3 $4 $5: W-bit beats, FB-byte frames, IB- and OB-bit words)
+# on $6 random frames (seed $7, READY percent $8), two runs, and asserts the exact traffic:
+# the run is N*FB bytes, so each run reads ceil(N*FB / IB bytes) whole words, writes
+# ceil(N*FB / OB bytes) words of which one has partial strobes when the run ends inside a
+# word, and moves N*FB / (W/8) beats on each stream. The harness itself checks the bytes,
+# the guard bytes after the output, WSTRB and that no read leaves the run's last word.
+loop_run() {
+  local tb=$1 w=$2 fb=$3 ib=$(($4 / 8)) ob=$(($5 / 8)) n=$6 seed=$7 ready=$8
+  local d=$BATS_TEST_TMPDIR bytes=$(($6 * $3))
+  py -c 'import numpy as np, sys; np.random.seed(int(sys.argv[2])); np.random.randint(0, 256, int(sys.argv[3])).astype(np.uint8).tofile(sys.argv[1])' \
+    "$d/in.bin" "$seed" "$bytes"
+  run "$tb" "$d/in.bin" "$d/in.bin" "$n" --seed "$seed" --ready "$ready"
+  assert_success
+  assert_output --partial "PASS $n frames x 2 runs: $bytes bytes in"
+  local rw=$(((bytes + ib - 1) / ib)) ww=$(((bytes + ob - 1) / ob)) part=$((bytes % ob != 0))
+  local beats=$((2 * bytes / (w / 8)))
+  assert_line "beats: $((2 * rw)) read, $((2 * ww)) written ($((2 * part)) with partial strobes), $beats into the design, $beats out"
 }
 
 # The whole loop for the stitched design in $1 (stitched.onnx, folded.onnx, st/): the
@@ -59,23 +84,29 @@ loopback_tb() {
 # shell turns in.bin into out.bin (seed $4 for the memory's stalls, READY percent $5); the
 # driver unpacks out.bin to onnx-exec's outputs. Prints the parameters and the PASS line.
 zynq_loop() {
+  # under `run` errexit is off: every step returns on failure
   local d=$1 n=$2 seed=$3 mseed=$4 ready=$5
-  pynq-driver "$d/stitched.onnx" --out-dir "$d/drv" 2> "$d/driver.log"
+  pynq-driver "$d/stitched.onnx" --out-dir "$d/drv" 2> "$d/driver.log" || return 1
   local D="$d/drv/driver"
   local params
-  params=$(py "$T/zynq_dma_io.py" params "$D" "$d/stitched.onnx")
+  params=$(py "$T/zynq_dma_io.py" params "$D" "$d/stitched.onnx") || return 1
   echo "$params" | tr '\n' ' '
   echo
-  py "$T/zynq_dma_io.py" pack "$D" "$n" "$seed" "$d"
-  onnx-exec "$d/folded.onnx" "$d/acc_in.npy" -o "$d/ref_out.npy"
-  py "$T/zynq_dma_io.py" expect "$D" "$d/ref_out.npy" "$d/expected.bin"
+  py "$T/zynq_dma_io.py" pack "$D" "$n" "$seed" "$d" || return 1
+  onnx-exec "$d/folded.onnx" "$d/acc_in.npy" -o "$d/ref_out.npy" || return 1
+  py "$T/zynq_dma_io.py" expect "$D" "$d/ref_out.npy" "$d/expected.bin" || return 1
   # shellcheck disable=SC2086
-  build_tb "$d/obj" "$d/st/stitched_ip/all_verilog_srcs.txt" "$d/st/stitched_ip" $params
+  build_tb "$d/obj" "$d/st/stitched_ip/all_verilog_srcs.txt" "$d/st/stitched_ip" $params \
+    || return 1
   # $readmemh in the design reads its .dat files relative to the run directory
   (cd "$d/st/stitched_ip" && "$d/obj/tb" "$d/in.bin" "$d/expected.bin" "$n" --seed "$mseed" \
-    --ready "$ready" --out "$d/out.bin")
-  cmp "$d/out.bin" "$d/expected.bin"
-  py "$T/zynq_dma_io.py" check "$D" "$d/out.bin" "$d/ref_out.npy"
+    --ready "$ready" --out "$d/out.bin") || return 1
+  cmp "$d/out.bin" "$d/expected.bin" || return 1
+  py "$T/zynq_dma_io.py" check "$D" "$d/out.bin" "$d/ref_out.npy" || return 1
+  # as the hardware behind a fake PYNQ: no expected bytes, the output written to --out
+  (cd "$d/st/stitched_ip" && "$d/obj/tb" "$d/in.bin" - "$n" --runs 1 --out "$d/out1.bin") \
+    || return 1
+  cmp "$d/out1.bin" "$d/expected.bin"
 }
 
 @test "the shell RTL is lint-clean: verilator -Wall and iverilog -g2012, both DMAs, several widths" {
@@ -85,8 +116,9 @@ zynq_loop() {
     assert_output ""
   done
   # (INTF_BITS STREAM_BITS FRAME_BYTES MAX_BURST): equal widths, 64 -> 8, 32 <-> 24 (no
-  # divisor of each other), 8-bit memory words, 256-beat bursts
-  for cfg in "64 64 64 16" "64 8 8 16" "32 24 12 16" "8 16 2 16" "64 392 392 256"; do
+  # divisor of each other), frames of part of a word, 256-beat bursts, the widest words
+  for cfg in "64 64 64 16" "64 8 8 16" "32 24 12 16" "32 16 2 16" "128 8 14 16" \
+             "64 392 392 256" "1024 40 5 256"; do
     set -- $cfg
     for top in shoal_idma shoal_odma; do
       run verilator --lint-only -Wall +1364-2001ext+v --top-module $top -GINTF_BITS=$1 \
@@ -103,15 +135,31 @@ zynq_loop() {
   done
 }
 
-@test "parameters that leave a partial word per frame stop elaboration" {
-  # 14-byte frames in 64-bit words: INTF_BITS must be gcd(14*8, 64) = 16
-  run verilator --lint-only --top-module shoal_idma -GINTF_BITS=64 -GSTREAM_BITS=8 \
-    -GFRAME_BYTES=14 "$Z/shoal_idma.v" "${RTL[@]}"
+@test "parameters: memory words of 8 or 16 bits (no SmartConnect endpoint) stop elaboration" {
+  # (INTF_BITS STREAM_BITS FRAME_BYTES): words below 32 bits, not a power of two, above
+  # 1024 bits; a frame that is not whole beats; a stream not whole bytes
+  for cfg in "8 8 1" "16 8 14" "16 16 2" "48 8 6" "2048 8 1" "64 24 14" "64 12 3"; do
+    set -- $cfg
+    for top in shoal_idma shoal_odma; do
+      run verilator --lint-only --top-module $top -GINTF_BITS=$1 -GSTREAM_BITS=$2 \
+        -GFRAME_BYTES=$3 "$Z/$top.v" "${RTL[@]}"
+      assert_failure
+      assert_output --partial "shoal_iodma_parameters_are_invalid"
+    done
+  done
+  run iverilog -g2012 -s shoal_odma -Pshoal_odma.INTF_BITS=8 -Pshoal_odma.STREAM_BITS=8 \
+    -Pshoal_odma.FRAME_BYTES=1 -o /dev/null "$Z/shoal_odma.v" "${RTL[@]}"
   assert_failure
   assert_output --partial "shoal_iodma_parameters_are_invalid"
-  run verilator --lint-only -Wall --top-module shoal_idma -GINTF_BITS=16 -GSTREAM_BITS=8 \
-    -GFRAME_BYTES=14 "$Z/shoal_idma.v" "${RTL[@]}"
-  assert_success
+  # frames need not be whole words any more: 14-byte and 1-byte frames in 32..128-bit words
+  for cfg in "64 8 14" "32 8 1" "128 8 1"; do
+    set -- $cfg
+    for top in shoal_idma shoal_odma; do
+      run verilator --lint-only -Wall --top-module $top -GINTF_BITS=$1 -GSTREAM_BITS=$2 \
+        -GFRAME_BYTES=$3 "$Z/$top.v" "${RTL[@]}"
+      assert_success
+    done
+  done
 }
 
 @test "loopback, 64-bit memory words: bursts of 16 split at 4 KiB, random stalls, AW slower than W" {
@@ -151,6 +199,105 @@ zynq_loop() {
   assert_output --partial "AR: unaligned address"
 }
 
+@test "1-byte frames in 32-, 64- and 128-bit words: runs that end inside a word, random stalls" {
+  # each DMA width once as idma and once as odma; runs that end at various places in a
+  # word, a run of a single byte, and 4099 bytes across a 4 KiB boundary
+  tb=$(loop_tb 8 1 32 128)
+  for n in 1 3 37 130; do loop_run "$tb" 8 1 32 128 $n $n 50; done
+  loop_run "$tb" 8 1 32 128 4099 7 70
+  tb=$(loop_tb 8 1 128 64)
+  for n in 2 15 17 71; do loop_run "$tb" 8 1 128 64 $n $n 40; done
+  tb=$(loop_tb 8 1 64 32)
+  for n in 5 6 7 9 1029; do loop_run "$tb" 8 1 64 32 $n $n 60; done
+  # a run shorter than a word of either DMA, no stalls
+  loop_run "$tb" 8 1 64 32 3 1 100
+}
+
+@test "14-byte frames in 32- and 64-bit words (8- and 16-bit beats): frames straddle words" {
+  tb=$(loop_tb 8 14 32 64)
+  # 14, 28, 42, 56 (whole 64-bit words), 518 bytes
+  for n in 1 2 3 4 37; do loop_run "$tb" 8 14 32 64 $n $((n + 20)) 45; done
+  tb=$(loop_tb 16 14 64 32)
+  for n in 1 2 5 37; do loop_run "$tb" 16 14 64 32 $n $((n + 30)) 65; done
+}
+
+@test "beats that divide no word: 24 bits in 32/64-bit words, 40 in 1024/128, 72 in 32/64" {
+  tb=$(loop_tb 24 3 32 64)
+  # 3, 15, 24 (whole words), 63, 300 bytes
+  for n in 1 5 8 21 100; do loop_run "$tb" 24 3 32 64 $n $n 55; done
+  tb=$(loop_tb 40 5 1024 128)
+  # 5 .. 1005 bytes: up to 8 words of 128 bytes, read in bursts that stop at 4 KiB
+  for n in 1 25 26 201; do loop_run "$tb" 40 5 1024 128 $n $n 50; done
+  # beats wider than words: a 9-byte beat spans three 32-bit or two 64-bit words
+  tb=$(loop_tb 72 9 32 64)
+  for n in 1 2 7 8 50; do loop_run "$tb" 72 9 32 64 $n $n 35; done
+}
+
+@test "the harness catches DMAs that read past the run's last word, ignore WSTRB or leak its tail" {
+  local m=$BATS_TEST_TMPDIR/mutant d=$BATS_FILE_TMPDIR/loop_mutant
+  mkdir -p "$m"
+  cp "${RTL[@]}" "$Z/shoal_idma.v" "$Z/shoal_odma.v" "$m/"
+  # the idma reads one word more when a run ends on a word boundary, and offers the bytes
+  # past the run's end on out_V; the odma sets every strobe of the run's last word
+  cat > "$m/mutate.sed" <<'SED'
+s/+ CountBits'(|words_left_q\[WordShift-1:0\]);/+ CountBits'(DIRECTION == 0 || |words_left_q[WordShift-1:0]);/
+s/? last_strb_q : '1;/? '1 : '1;/
+s/assign out_V_TVALID = dwc_valid && beats_due;/assign out_V_TVALID = dwc_valid;/
+SED
+  sed -i -f "$m/mutate.sed" "$m/shoal_iodma.sv"
+  [ "$(diff "$Z/shoal_iodma.sv" "$m/shoal_iodma.sv" | grep -c '^>')" -eq 3 ]
+  Z=$m
+  RTL=("$m/shoal_iodma.sv" "$m/shoal_iodma_ctrl.sv" "$m/shoal_iodma_dwc.sv" "$m/shoal_iodma_fifo.sv")
+  loopback_design "$d" 8
+  build_tb "$d/obj" "$d/srcs.txt" "$d" I_STREAM_BITS=8 O_STREAM_BITS=8 I_FRAME_BYTES=1 \
+    O_FRAME_BYTES=1 I_INTF_BITS=32 O_INTF_BITS=64
+  # 36 bytes: 9 whole 32-bit words in, 4.5 64-bit words out
+  py -c 'import numpy as np; np.arange(36, dtype=np.uint8).tofile("'"$BATS_TEST_TMPDIR"'/in.bin")'
+  run "$d/obj/tb" "$BATS_TEST_TMPDIR/in.bin" "$BATS_TEST_TMPDIR/in.bin" 36 --runs 1
+  assert_failure 1
+  assert_output --partial "idma AR: burst 0x10000f00..0x10000f28 goes past the aligned word that holds the run's last byte (ends at 0x10000f24)"
+  assert_output --partial "odma: WSTRB set for a byte past the run's end (beat at 0x123456f60)"
+  assert_output --partial "run 0: a guard byte after the output buffer changed"
+  # 35 bytes: the idma's last word holds a byte past the run, offered on out_V and then
+  # withdrawn (the loopback's TREADY is the odma's, low after the run's last beat)
+  head -c 35 "$BATS_TEST_TMPDIR/in.bin" > "$BATS_TEST_TMPDIR/in35.bin"
+  run "$d/obj/tb" "$BATS_TEST_TMPDIR/in35.bin" "$BATS_TEST_TMPDIR/in35.bin" 35 --runs 1
+  assert_failure 1
+  assert_output --partial "idma: out_V dropped TVALID or changed TDATA before TREADY"
+}
+
+@test "no expected output (-): the harness as the hardware behind a fake PYNQ writes --out" {
+  tb=$(loop_tb 8 1 32 128)
+  local d=$BATS_TEST_TMPDIR
+  py -c 'import numpy as np; np.random.seed(3); np.random.randint(0, 256, 37).astype(np.uint8).tofile("'"$d"'/in.bin")'
+  run "$tb" "$d/in.bin" - 37 --runs 1 --out "$d/out.bin"
+  assert_success
+  assert_output --partial "PASS 37 frames x 1 runs: 37 bytes in (1 read bursts), 37 bytes out (1 write bursts)"
+  cmp "$d/in.bin" "$d/out.bin"
+  # the runs must agree with each other
+  run "$tb" "$d/in.bin" - 37 --runs 3 --ready 40 --out "$d/out3.bin"
+  assert_success
+  cmp "$d/in.bin" "$d/out3.bin"
+  # the buffer sizes follow from the parameters: a wrong input size or expected size, an
+  # unknown option and a bad count are refused before simulating (exit 2)
+  run "$tb" "$d/in.bin" - 36
+  assert_failure 2
+  assert_output --partial "in.bin has 37 bytes, not 36 frames x 1"
+  head -c 36 "$d/in.bin" > "$d/in36.bin"
+  run "$tb" "$d/in36.bin" "$d/in.bin" 36
+  assert_failure 2
+  assert_output --partial "in.bin has 37 bytes, not 36 frames x 1"
+  run "$tb" "$d/in.bin" "$d/in.bin" 37 --frobnicate 1
+  assert_failure 2
+  assert_output --partial "unknown option --frobnicate"
+  run "$tb" "$d/in.bin" - 3x
+  assert_failure 2
+  assert_output --partial "FRAMES is not a 32-bit count: 3x"
+  run "$tb" "$d/in.bin" - 37 --out
+  assert_failure 2
+  assert_output --partial "option --out needs a value"
+}
+
 @test "numReps = 0: ap_done without memory traffic; ap_idle, ap_start and clear-on-read ap_done" {
   tb=$(loopback_tb)
   local d=$BATS_TEST_TMPDIR
@@ -165,13 +312,17 @@ zynq_loop() {
   [ "$cycles" -lt 60 ]
 }
 
-@test "2-bit design: 8-bit streams, 14-byte input frames (16-bit words), 1-byte output frames" {
+@test "2-bit design: 8-bit streams, 14-byte input frames and 1-byte output frames in 32-bit words" {
   local d=$BATS_TEST_TMPDIR/s2
   stitched_small "$d" 2
+  # 37 frames: 518 input bytes (129.5 words), 37 output bytes (9.25 words)
   run zynq_loop "$d" 37 11 5 50
   assert_success
-  assert_line --index 0 "I_STREAM_BITS=8 I_FRAME_BYTES=14 I_INTF_BITS=16 O_STREAM_BITS=8 O_FRAME_BYTES=1 O_INTF_BITS=8 "
+  assert_line --index 0 "I_STREAM_BITS=8 I_FRAME_BYTES=14 I_INTF_BITS=32 O_STREAM_BITS=8 O_FRAME_BYTES=1 O_INTF_BITS=32 "
   assert_output --partial "PASS 37 frames x 2 runs: 518 bytes in"
+  # per run 130 whole words read (the last holds 2 bytes of the run), 10 written (the
+  # last with 1 strobe)
+  assert_output --partial "beats: 260 read, 20 written (2 with partial strobes), 1036 into the design, 74 out"
   assert_output --partial "outputs match: 37 frames"
 }
 
