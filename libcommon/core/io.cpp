@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -128,6 +129,15 @@ void make_dirs(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) fail("cannot create directory '{}': {}", dir.string(), ec.message());
+}
+
+fs::path user_cache_dir(const char* name, const char* override_env) {
+  if (const char* dir = std::getenv(override_env); dir && *dir) return fs::absolute(dir);
+  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir)
+    return fs::absolute(dir) / "shoal" / name;
+  if (const char* dir = std::getenv("HOME"); dir && *dir)
+    return fs::absolute(dir) / ".cache" / "shoal" / name;
+  return {};
 }
 
 }  // namespace shoal

@@ -527,12 +527,9 @@ void store_runtime(const fs::path& root, const std::string& key, const fs::path&
 }  // namespace
 
 fs::path sim_cache_dir() {
-  if (const char* dir = std::getenv("SHOAL_SIM_CACHE"); dir && *dir) return fs::absolute(dir);
-  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir)
-    return fs::absolute(dir) / "shoal" / "rtlsim";
-  if (const char* dir = std::getenv("HOME"); dir && *dir)
-    return fs::absolute(dir) / ".cache" / "shoal" / "rtlsim";
-  fail("rtlsim: no cache directory: set SHOAL_SIM_CACHE or HOME");
+  fs::path dir = user_cache_dir("rtlsim", "SHOAL_SIM_CACHE");
+  if (dir.empty()) fail("rtlsim: no cache directory: set SHOAL_SIM_CACHE or HOME");
+  return dir;
 }
 
 std::string sim_cache_key(const SimDesign& design) {

@@ -169,12 +169,7 @@ const std::string& yosys_version() {
 }
 
 fs::path synth_cache_dir() {
-  if (const char* dir = std::getenv("SHOAL_SYNTH_CACHE"); dir && *dir) return fs::absolute(dir);
-  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir)
-    return fs::absolute(dir) / "shoal" / "synth";
-  if (const char* dir = std::getenv("HOME"); dir && *dir)
-    return fs::absolute(dir) / ".cache" / "shoal" / "synth";
-  return {};
+  return user_cache_dir("synth", "SHOAL_SYNTH_CACHE");
 }
 
 int parallel_jobs(int requested) {

@@ -15,5 +15,8 @@ void write_file_atomic(const std::string& path, std::string_view data);
 bool stdout_is_terminal();
 // Creates a directory and its parents; an Error names it on failure.
 void make_dirs(const std::filesystem::path& dir);
+// The user's cache directory for one kind of cached result: $OVERRIDE_ENV if set, else
+// $XDG_CACHE_HOME/shoal/NAME, else ~/.cache/shoal/NAME; empty if none of them is set.
+std::filesystem::path user_cache_dir(const char* name, const char* override_env);
 
 }  // namespace shoal
