@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kPlatforms = {"zynq-iodma", "alveo"};
-// FINNExampleOverlay's default when nothing records the clock.
+// The clock driver.py records when the model has none: FINN's default fclk_mhz.
 constexpr double kDefaultFclkMhz = 100.0;
 
 using Files = std::vector<std::pair<std::string, std::string>>;  // name, contents
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
       "  driver.py       io_shape_dict (datatypes; normal, folded and packed shapes; DMA names)\n"
       "                  and FINN's command line: --exec_mode execute|throughput_test,\n"
       "                  --platform, --batchsize, --device, --bitfile, --inputfile,\n"
-      "                  --outputfile, --runtime_weight_dir;\n"
+      "                  --outputfile, --runtime_weight_dir (and shoal's --fclk_mhz);\n"
       "  driver_base.py  FINNExampleOverlay (PYNQ, imported on the board only) over\n"
       "                  AcceleratorIO: fold_input, pack_input, unpack_output, unfold_output,\n"
       "                  which need only numpy;\n"
@@ -176,10 +176,14 @@ int main(int argc, char** argv) {
       "                  --help states the byte protocol for this design;\n"
       "  runtime_weights/ (empty: shoal keeps every weight in the fabric).\n"
       "A buffer holds each beat as its TDATA word in little-endian bytes, beats in folded\n"
-      "order, frames back to back, as the DMAs read them. The files run with python3 and numpy;\n"
-      "driver.py and validate.py need PYNQ on the board.\n"
-      "--platform sets driver.py's default platform (zynq-iodma); the fabric clock it sets\n"
-      "is 1000 / T MHz, T from --clk-ns, else the model's clock, else 100 MHz.\n"
+      "order, frames back to back, as the DMAs read them. The files run with Python 3.6 or\n"
+      "later and NumPy 1.16 or later; driver.py and validate.py need PYNQ (2.5 to 3.1) on the\n"
+      "board. The Python sources are built into this program (and installed in\n"
+      "share/shoal/pynq-driver).\n"
+      "--platform sets driver.py's default platform (zynq-iodma). driver.py records the\n"
+      "design's clock, 1000 / T MHz, T from --clk-ns, else the model's clock, else 100 MHz;\n"
+      "it leaves the fabric clock as PYNQ programs it from the bitfile on download, unless\n"
+      "run with --fclk_mhz MHZ (FINN's driver always sets it: 100 MHz by default).\n"
       "--deploy assembles FINN's deployment package (step_deployment_package):\n"
       "DEPLOY_DIR/driver (the same files) and DEPLOY_DIR/bitfile, a copy of BITFILE_DIR\n"
       "(default DIR/bitfile) when it holds finn-accel.bit (.xclbin for alveo; .bin for the\n"

@@ -1,5 +1,6 @@
-// The Python files of the generated driver, one per .cpp file beside this one. driver.py and
-// host_serial.py are templates: main.cpp replaces their @KEY@ placeholders.
+// The Python files of the generated driver, from python/ beside this file, compiled in by
+// embed_python.cmake (CMakeLists.txt). driver.py and host_serial.py are templates
+// (python/*.py.in): main.cpp replaces their @KEY@ placeholders.
 #pragma once
 
 #include <string_view>

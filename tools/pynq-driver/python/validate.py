@@ -1,18 +1,11 @@
-// The generated driver's validate.py, written as it is.
-// The Python must run with python3 and numpy alone (PYNQ: on the board only).
-#include "python_sources.hpp"
-
-namespace shoal::pynq_driver {
-
-const std::string_view kValidatePy =
-    R"py("""Top-1 accuracy of the accelerator on the MNIST or CIFAR-10 test set, on the board.
+"""Top-1 accuracy of the accelerator on the MNIST or CIFAR-10 test set, on the board.
 
   sudo python3 validate.py --dataset mnist --bitfile ../bitfile/finn-accel.bit
 
-The test images go into the accelerator as they are (uint8 pixels), so this fits designs
-whose input is the raw image, as FINN's validate.py assumes; the output is the label (one
-value per image) or one score per class (the highest wins). Needs the dataset_loading
-package (pip install dataset_loading) to fetch the data set.
+The test images go into the accelerator as they are (uint8 pixels, packed without a copy to
+float), so this fits designs whose input is the raw image, as FINN's validate.py assumes;
+the output is the label (one value per image) or one score per class (the highest wins).
+Needs the dataset_loading package (pip install dataset_loading) to fetch the data set.
 """
 
 import argparse
@@ -20,7 +13,7 @@ import tempfile
 
 import numpy as np
 
-from driver import fclk_mhz, io_shape_dict
+from driver import io_shape_dict
 from driver_base import FINNExampleOverlay
 
 
@@ -66,8 +59,7 @@ def main():
                      % (total, args.batchsize))
     try:
         accel = FINNExampleOverlay(bitfile_name=args.bitfile, platform=args.platform,
-                                   io_shape_dict=io_shape_dict, batch_size=args.batchsize,
-                                   fclk_mhz=fclk_mhz)
+                                   io_shape_dict=io_shape_dict, batch_size=args.batchsize)
     except ImportError as e:
         raise SystemExit("validate.py: error: %s" % e)
     if not accel.idt().allowed(test_x):
@@ -78,7 +70,7 @@ def main():
     ok = nok = 0
     for b in range(n_batches):
         lo, hi = b * args.batchsize, (b + 1) * args.batchsize
-        images = test_x[lo:hi].reshape((args.batchsize,) + sample_shape).astype(np.float32)
+        images = test_x[lo:hi].reshape((args.batchsize,) + sample_shape)
         predicted = top1(accel.execute(images))
         correct = int(np.sum(predicted == test_y[lo:hi].reshape(-1)))
         ok += correct
@@ -89,6 +81,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-)py";
-
-}  // namespace shoal::pynq_driver

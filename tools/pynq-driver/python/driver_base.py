@@ -1,16 +1,11 @@
-// The generated driver's driver_base.py, written as it is.
-// The Python must run with python3 and numpy alone (PYNQ: on the board only).
-#include "python_sources.hpp"
-
-namespace shoal::pynq_driver {
-
-const std::string_view kDriverBasePy =
-    R"py("""The accelerator's host side: data layout (any machine) and the PYNQ overlay (the board).
+"""The accelerator's host side: data layout (any machine) and the PYNQ overlay (the board).
 
 AcceleratorIO turns samples into the byte buffers the accelerator's DMAs read and back;
 it needs only numpy, so data can be prepared and checked anywhere. FINNExampleOverlay adds
 the board: it loads the bitfile with PYNQ, moves the buffers and starts the DMAs. PYNQ is
 imported only when an overlay is created.
+
+Runs with Python 3.6 or later, NumPy 1.16 or later (the PYNQ 2.6 image) and PYNQ 2.5 to 3.1.
 
 Buffer layout: a frame's values in the first layer's folded shape, one beat per innermost
 vector, each beat the stream's TDATA word as little-endian bytes (element 0 in the low bits
@@ -22,7 +17,7 @@ import time
 
 import numpy as np
 
-from shoal_dt import finnpy_to_packed_bytearray, gen_finn_dt_tensor, packed_bytearray_to_finnpy
+from shoal_dt import finnpy_to_packed_bytearray, packed_bytearray_to_finnpy, random_tensor
 
 # The register map of the shell's IODMAs (Vitis HLS s_axi_control).
 _REG_CONTROL = 0x00
@@ -141,8 +136,9 @@ class AcceleratorIO:
         return np.asarray(obuf_normal).reshape(self.oshape_folded(ind))
 
     def random_input(self, ind=0):
-        """A batch of random values of the input datatype, in the normal shape."""
-        return gen_finn_dt_tensor(self.idt(ind), self.ishape_normal(ind))
+        """A batch of random values of the input datatype, in the normal shape, in the
+        smallest numpy integer type that holds them (as images come: uint8 for UINT8)."""
+        return random_tensor(self.idt(ind), self.ishape_normal(ind))
 
 
 class FINNExampleOverlay(AcceleratorIO):
@@ -150,9 +146,14 @@ class FINNExampleOverlay(AcceleratorIO):
 
     Wraps a pynq.Overlay (attribute lookups not found here go to it, e.g. accel.idma0) and
     keeps FINN's constructor, methods and throughput_test report.
+
+    fclk_mhz: None (the default) keeps the fabric clock PYNQ programmed from the bitfile's
+    .hwh on download, which is the clock the design was implemented for; a number > 0 sets
+    PL clock 0 to it afterwards, as FINN's driver does (PYNQ picks the nearest divisors,
+    which may be faster than asked). FINN's default is 100.0.
     """
 
-    def __init__(self, bitfile_name, platform, io_shape_dict, batch_size=1, fclk_mhz=100.0,
+    def __init__(self, bitfile_name, platform, io_shape_dict, batch_size=1, fclk_mhz=None,
                  device=None, download=True, runtime_weight_dir="runtime_weights/"):
         if platform not in _PLATFORMS:
             raise ValueError("unknown platform %r: use one of %s" % (platform,
@@ -169,12 +170,12 @@ class FINNExampleOverlay(AcceleratorIO):
         self.fclk_mhz = fclk_mhz
         self.overlay = pynq.Overlay(bitfile_name, download=download, device=device)
         self.runtime_weight_dir = runtime_weight_dir
-        if platform == "zynq-iodma" and fclk_mhz > 0:
+        if platform == "zynq-iodma" and fclk_mhz is not None and fclk_mhz > 0:
             from pynq.ps import Clocks
             Clocks.fclk0_mhz = fclk_mhz
-        self.idma = [getattr(self.overlay, name)
+        self.idma = [self._dma(name)
                      for name in _per_stream(io_shape_dict.get("input_dma_name", "idma0"))]
-        self.odma = [getattr(self.overlay, name)
+        self.odma = [self._dma(name)
                      for name in _per_stream(io_shape_dict.get("output_dma_name", "odma0"))]
         self.external_weights = []
         self._handles = []
@@ -189,6 +190,27 @@ class FINNExampleOverlay(AcceleratorIO):
             raise AttributeError(name)
         return getattr(overlay, name)
 
+    def _dma(self, name):
+        """The DMA (or weight DMA) cell `name`: an object with read/write (Zynq) or start
+        (Alveo)."""
+        ip = getattr(self.overlay, name, None)
+        if self.platform != "zynq-iodma":
+            if ip is None:
+                raise RuntimeError("the overlay has no kernel %s" % name)
+            return ip
+        if callable(getattr(ip, "read", None)) and callable(getattr(ip, "write", None)):
+            return ip
+        # PYNQ 2.4 to 2.6 name a module reference's registers <cell>/<interface> in
+        # ip_dict and make the cell a hierarchy without read/write; from 2.7 the key is the
+        # cell. The registers are reached through MMIO in either case.
+        ip_dict = getattr(self.overlay, "ip_dict", {})
+        for key in (name, name + "/s_axi_control"):
+            if key in ip_dict:
+                entry = ip_dict[key]
+                return self._pynq.MMIO(int(entry["phys_addr"]), int(entry["addr_range"]))
+        raise RuntimeError("the overlay has no DMA %s: its ip_dict holds %s"
+                           % (name, ", ".join(sorted(ip_dict)) or "nothing"))
+
     # --- weights ----------------------------------------------------------------------------
     def load_external_weights(self, expected):
         """Weight buffers for weight DMAs: runtime_weights/<dma name>.npy (packed bytes)."""
@@ -201,7 +223,7 @@ class FINNExampleOverlay(AcceleratorIO):
             buf[:] = data
             buf.flush()
             name = f[:-len(".npy")]
-            self.external_weights.append((name, getattr(self.overlay, name), buf))
+            self.external_weights.append((name, self._dma(name), buf))
         if len(self.external_weights) != expected:
             raise RuntimeError("%s holds %d external weight files, the accelerator has %d "
                                "weight DMAs" % (w_dir, len(self.external_weights), expected))
@@ -221,7 +243,14 @@ class FINNExampleOverlay(AcceleratorIO):
                   "cacheable": self.platform == "zynq-iodma"}
         if self.device is not None:
             kwargs["target"] = self.device
-        return self._pynq.allocate(**kwargs)
+        try:
+            return self._pynq.allocate(**kwargs)
+        except TypeError as e:
+            # Alveo on PYNQ 2.5 and 2.6: XrtMemory.allocate(shape, dtype) takes no more.
+            if self.platform == "zynq-iodma" or "cacheable" not in str(e):
+                raise
+            del kwargs["cacheable"]
+            return self._pynq.allocate(**kwargs)
 
     def _batch_size_changed(self):
         self.ibuf_packed_device = [self._allocate(self.ishape_packed(i))
@@ -241,20 +270,21 @@ class FINNExampleOverlay(AcceleratorIO):
     # --- running ----------------------------------------------------------------------------
     @staticmethod
     def _address(buf):
-        # PYNQ 2.6 renamed physical_address to device_address.
+        # PYNQ's buffers have both names from 2.5 on; physical_address stays as the
+        # fallback for a buffer of another kind.
         return buf.device_address if hasattr(buf, "device_address") else buf.physical_address
 
     def _start_dma(self, dma, buf, batch_size):
-        address = self._address(buf)
+        # PYNQ's MMIO.write takes only a Python int (type(data) is int): no numpy integers.
+        address = int(self._address(buf))
         dma.write(_REG_ADDR_LO, address & 0xFFFFFFFF)
         dma.write(_REG_ADDR_HI, address >> 32)
-        dma.write(_REG_NUM_REPS, batch_size)
+        dma.write(_REG_NUM_REPS, int(batch_size))
         dma.write(_REG_CONTROL, _CTRL_START)
 
     def execute_on_buffers(self, asynch=False, batch_size=None):
         """Runs the accelerator on the device buffers; waits unless asynch."""
-        if batch_size is None:
-            batch_size = self._batch_size
+        batch_size = self._batch_size if batch_size is None else int(batch_size)
         if batch_size > self._batch_size:
             raise ValueError("batch size %d exceeds the buffers' %d" % (batch_size,
                                                                        self._batch_size))
@@ -305,6 +335,7 @@ class FINNExampleOverlay(AcceleratorIO):
         return outputs[0] if self.num_outputs == 1 else outputs
 
     def clock_mhz(self):
+        """The fabric clock as PYNQ reports it now (not the one the design was built for)."""
         if self.platform == "zynq-iodma":
             from pynq.ps import Clocks
             return Clocks.fclk0_mhz
@@ -348,6 +379,3 @@ class FINNExampleOverlay(AcceleratorIO):
         self.unfold_output(obuf_folded)
         res["unfold_output[ms]"] = (time.time() - start) * 1000
         return res
-)py";
-
-}  // namespace shoal::pynq_driver
