@@ -88,7 +88,7 @@ $(call step_args,deploy,$(DEPLOYMENT_PACKAGE) $(DRIVER_PLATFORM))
 # passes through unchanged (the step exists so that FINN's step lists run as they are).
 $(IM)/step_hls_codegen.onnx: $(IM)/step_generate_estimate_reports.onnx
 	$(call announce,step_hls_codegen)
-	cp $< $@
+	$(pass_on)
 
 $(IM)/step_hls_ipgen.onnx: $(IM)/step_hls_codegen.onnx $(ARGS)/ipgen $(BIN)/ipgen
 	$(call announce,step_hls_ipgen)
@@ -104,7 +104,7 @@ $(IM)/step_create_stitched_ip.onnx: $(IM)/step_set_fifo_depths.onnx $(ARGS)/stit
 ifeq ($(STITCHED_IP),1)
 	$(BIN)/stitch $< -o $@ --stitch-only --out-dir $(OUT) --clk-ns $(CLK_NS) --part $(FPGA_PART)
 else
-	cp $< $@
+	$(pass_on)
 endif
 
 # The report is the step's product; the model passes through.
@@ -113,7 +113,7 @@ $(IM)/step_measure_rtlsim_performance.onnx: $(IM)/step_create_stitched_ip.onnx $
 ifeq ($(RTLSIM_PERFORMANCE),1)
 	$(BIN)/rtlsim $< --perf --report-dir $(OUT)/report $(if $(RTLSIM_N),-n $(RTLSIM_N))
 endif
-	cp $< $@
+	$(pass_on)
 
 $(IM)/step_out_of_context_synthesis.onnx: $(IM)/step_measure_rtlsim_performance.onnx $(ARGS)/synth $(BIN)/synth
 	$(call announce,step_out_of_context_synthesis)
@@ -121,7 +121,7 @@ ifeq ($(OOC_SYNTH),1)
 	$(BIN)/synth $< --part $(FPGA_PART) --clk-ns $(CLK_NS) --report-dir $(OUT)/report \
 	  --work-dir $(OUT)/synth $(if $(filter 1,$(OOC_LAYER_SUM)),--layer-sum)
 endif
-	cp $< $@
+	$(pass_on)
 
 # The shell and the bitstream for BOARD. Without Vivado, a Zynq board gets its Vivado
 # project and $(OUT)/bitfile/README.md saying how to finish; the step succeeds (the synth
@@ -133,14 +133,14 @@ ifeq ($(BITFILE),1)
 	  $(if $(SHELL_FLOW_TYPE),--shell-flow-type $(SHELL_FLOW_TYPE)) --clk-ns $(CLK_NS) \
 	  --report-dir $(OUT)/report --work-dir $(OUT)/synth
 endif
-	cp $< $@
+	$(pass_on)
 
 $(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx $(ARGS)/driver $(BIN)/pynq-driver
 	$(call announce,step_make_pynq_driver)
 ifeq ($(PYNQ_DRIVER),1)
 	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM)
 endif
-	cp $< $@
+	$(pass_on)
 
 # FINN's deployment package: the driver and the bitfile directory side by side (the bitfile
 # needs Vivado; without it deploy/bitfile holds a README saying so).
@@ -151,4 +151,4 @@ ifeq ($(DEPLOYMENT_PACKAGE),1)
 	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM) \
 	  --deploy $(OUT)/deploy --bitfile-dir $(OUT)/bitfile
 endif
-	cp $< $@
+	$(pass_on)

@@ -51,13 +51,15 @@ all: step_generate_estimate_reports
 
 $(foreach s,$(ESTIMATE_STEPS),$(eval $(s): $(IM)/$(s).onnx))
 
-# A step's settings live in a stamp file that is rewritten (while Make reads this file, so
-# without starting a shell) only when they change; a changed setting thus reruns the step
-# that uses it and those after it (Make compares times, not contents).
+# A step's settings live in a stamp file that is rewritten (while Make reads this file)
+# only when they change; a changed setting thus reruns the step that uses it and those
+# after it (Make compares times, not contents). A rewrite goes through a temporary file and
+# a rename (one shell, only when a setting changed), so that a killed build leaves no
+# half-written settings behind.
 $(foreach d,$(ARGS) $(IM),$(if $(wildcard $(d)),,$(shell mkdir -p $(d))))
 space := $(subst ,, )
 same = $(filter x$(subst $(space),_,$(1))x,x$(subst $(space),_,$(2))x)
-step_args = $(if $(and $(wildcard $(ARGS)/$(1)),$(call same,$(file < $(ARGS)/$(1)),$(2))),,$(file > $(ARGS)/$(1),$(2)))
+step_args = $(if $(and $(wildcard $(ARGS)/$(1)),$(call same,$(file < $(ARGS)/$(1)),$(2))),,$(file > $(ARGS)/$(1).tmp,$(2))$(shell mv -f $(ARGS)/$(1).tmp $(ARGS)/$(1)))
 $(call step_args,model,$(abspath $(MODEL)))
 $(call step_args,convert,$(MEM_MODE) $(STANDALONE_THRESHOLDS))
 $(call step_args,fold,$(CLK_NS) $(TARGET_FPS) $(MVAU_WWIDTH_MAX))
@@ -66,6 +68,10 @@ $(call step_args,estimate,$(CLK_NS) $(ESTIMATE_REPORTS))
 
 # Printed (without a shell) as a step's recipe starts; build-dataflow follows these lines.
 announce = $(info Running step: $(1))
+# A step that passes its model on copies it under a temporary name and renames it: a build
+# killed during the copy must not leave a truncated model that Make takes as up to date.
+# (The tools write their outputs the same way.)
+pass_on = cp $< $@.tmp && mv -f $@.tmp $@
 
 $(IM)/step_tidy_up.onnx: $(MODEL) $(ARGS)/model $(BIN)/onnx-tidy
 	$(call announce,step_tidy_up)
@@ -97,5 +103,5 @@ $(IM)/step_generate_estimate_reports.onnx: $(IM)/step_apply_folding_config.onnx 
 ifeq ($(ESTIMATE_REPORTS),1)
 	$(BIN)/estimate $< --report-dir $(OUT)/report --clk-ns $(CLK_NS) -o $@
 else
-	cp $< $@
+	$(pass_on)
 endif

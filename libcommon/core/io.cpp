@@ -74,6 +74,23 @@ void write_all(int fd, std::string_view data, const std::string& what) {
 }
 }  // namespace
 
+namespace {
+
+// A process killed between mkstemp and rename leaves its temporary behind; the next
+// successful write of the same file removes it, so that an interrupted build leaves no
+// debris once it has been rerun. (Only names of this file's exact temporary form.)
+void remove_stale_temporaries(const fs::path& dir, const std::string& name) {
+  const std::string prefix = "." + name + ".tmp";
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string entry = it->path().filename().string();
+    if (entry.size() == prefix.size() + 6 && entry.compare(0, prefix.size(), prefix) == 0)
+      fs::remove(it->path(), ec);
+  }
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, std::string_view data) {
   if (path == "-") {
     std::cout.flush();
@@ -119,6 +136,11 @@ void write_file_atomic(const std::string& path, std::string_view data) {
     ::unlink(tmpl.c_str());
     throw;
   }
+  remove_stale_temporaries(dir, target.filename().string());
+}
+
+void copy_file_atomic(const fs::path& from, const fs::path& to) {
+  write_file_atomic(to.string(), read_file(from.string()));
 }
 
 bool stdout_is_terminal() {

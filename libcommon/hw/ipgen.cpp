@@ -60,6 +60,16 @@ int generate_ip(Model& m, const fs::path& ip_dir, const fs::path& model_dir) {
   // Every node is generated into a staging directory first and the results are moved into
   // place only when all succeeded: a failing node leaves ip_dir as it was.
   make_dirs(ip_dir);
+  // Staging directories of runs that were killed (their cleanup never ran).
+  std::error_code stale_ec;
+  for (fs::directory_iterator it(ip_dir, stale_ec), end; !stale_ec && it != end;
+       it.increment(stale_ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == 13 && name.rfind(".ipgen-", 0) == 0) {
+      std::error_code ec;
+      fs::remove_all(it->path(), ec);
+    }
+  }
   std::string pattern = (ip_dir / ".ipgen-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) fail("cannot create a directory in {}", ip_dir.string());
   const fs::path staging = pattern;

@@ -178,8 +178,7 @@ StitchedIp write_stitched_ip(Model& m, const fs::path& dir, const fs::path& mode
         if (name.rfind("shoal_", 0) == 0) continue;  // a library module, already there
         fail("two nodes' IP directories both hold {}", name);
       }
-      fs::copy_file(f, dir / name, fs::copy_options::overwrite_existing, ec);
-      if (ec) fail("cannot copy {}: {}", f.string(), ec.message());
+      copy_file_atomic(f, dir / name);
       std::string ext = f.extension().string();
       if (ext == ".v" || ext == ".sv") ip.sources.push_back(name);
     }

@@ -109,10 +109,7 @@ void copy_design(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::remove_all(to, ec);
   make_dirs(to);
-  for (const auto& f : regular_files(from)) {
-    fs::copy_file(f, to / f.filename(), fs::copy_options::overwrite_existing, ec);
-    if (ec) fail("cannot copy {}: {}", f.string(), ec.message());
-  }
+  for (const auto& f : regular_files(from)) copy_file_atomic(f, to / f.filename());
 }
 
 namespace {
@@ -200,10 +197,9 @@ std::vector<std::string> cached_files(const YosysJob& job) {
 }
 
 bool copy_files(const fs::path& from, const fs::path& to, const std::vector<std::string>& files) {
-  std::error_code ec;
   for (const auto& f : files) {
-    fs::copy_file(from / f, to / f, fs::copy_options::overwrite_existing, ec);
-    if (ec) return false;
+    if (!fs::is_regular_file(from / f)) return false;
+    copy_file_atomic(from / f, to / f);
   }
   return true;
 }

@@ -79,7 +79,7 @@ BitfileResult zynq_shell_flow(const FlowContext& c, const BitfileOptions& b,
   for (const auto& f : regular_files(c.src)) {
     const std::string ext = f.extension().string();
     if (ext != ".v" && ext != ".sv" && ext != ".dat") continue;
-    fs::copy_file(f, src / f.filename(), fs::copy_options::overwrite_existing);
+    copy_file_atomic(f, src / f.filename());
   }
   add_interface_attributes(src / "finn_design_wrapper.v");
   for (const auto& s : c.ip.sources) sources.push_back(s);
@@ -87,7 +87,7 @@ BitfileResult zynq_shell_flow(const FlowContext& c, const BitfileOptions& b,
     if (f.extension() == ".dat") sources.push_back(f.filename().string());
   for (const char* f : kShellFiles) {
     if (!fs::exists(shell_dir / f)) fail("the Zynq shell has no {} in {}", f, shell_dir.string());
-    fs::copy_file(shell_dir / f, src / f, fs::copy_options::overwrite_existing);
+    copy_file_atomic(shell_dir / f, src / f);
     sources.push_back(f);
   }
   const fs::path script = shell_dir / "make_zynq_proj.tcl";

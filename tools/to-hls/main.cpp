@@ -82,8 +82,10 @@ int main(int argc, char** argv) {
             .lexically_normal()
             .string();
     PartitionResult p = create_dataflow_partition(m, ref, notes);
-    p.child.save(child_path.string());
+    // The child last: it is what the pipeline's step produces (Make's target), so a run
+    // killed in between leaves the step to be redone rather than a parent missing.
     m.save(out);
+    p.child.save(child_path.string());
     if (p.host_before.empty() && p.host_after.empty()) {
       std::cerr << "to-hls: every node is hardware; the parent holds only the partition\n";
     } else {

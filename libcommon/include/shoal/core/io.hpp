@@ -12,6 +12,8 @@ namespace shoal {
 std::string read_file(const std::string& path);
 // Writes via a temporary file in the same directory and a rename ("-" = stdout).
 void write_file_atomic(const std::string& path, std::string_view data);
+// A copy that is whole or absent at any moment (write_file_atomic of the source's bytes).
+void copy_file_atomic(const std::filesystem::path& from, const std::filesystem::path& to);
 bool stdout_is_terminal();
 // Creates a directory and its parents; an Error names it on failure.
 void make_dirs(const std::filesystem::path& dir);
