@@ -56,6 +56,10 @@ BOARD ?=
 SHELL_FLOW_TYPE ?=
 THRESHOLDS := $(if $(filter ice40%,$(FPGA_PART)),search,parallel)
 DRIVER_PLATFORM ?= zynq-iodma
+# What the driver names as its source: the model given, not an intermediate file (both
+# driver steps write $(OUT)/driver, and must write the same bytes: a build interrupted
+# between them leaves the final files).
+DRIVER_NAME = '$(subst ','\'',$(notdir $(MODEL)))'
 
 ifeq ($(RTLSIM_PERFORMANCE)$(STITCHED_IP),10)
 $(error RTLSIM_PERFORMANCE=1 needs STITCHED_IP=1: the simulation runs the stitched design)
@@ -138,7 +142,7 @@ endif
 $(IM)/step_make_pynq_driver.onnx: $(IM)/step_synthesize_bitfile.onnx $(ARGS)/driver $(BIN)/pynq-driver
 	$(call announce,step_make_pynq_driver)
 ifeq ($(PYNQ_DRIVER),1)
-	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM)
+	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM) --name $(DRIVER_NAME)
 endif
 	$(pass_on)
 
@@ -148,7 +152,7 @@ $(IM)/step_deployment_package.onnx: $(IM)/step_make_pynq_driver.onnx $(ARGS)/dep
 	$(call announce,step_deployment_package)
 ifeq ($(DEPLOYMENT_PACKAGE),1)
 	rm -rf $(OUT)/deploy
-	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM) \
+	$(BIN)/pynq-driver $< --out-dir $(OUT) --platform $(DRIVER_PLATFORM) --name $(DRIVER_NAME) \
 	  --deploy $(OUT)/deploy --bitfile-dir $(OUT)/bitfile
 endif
 	$(pass_on)

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   ToolInfo info{
       "pynq-driver",
       "pynq-driver STITCHED.onnx --out-dir DIR [--platform zynq-iodma|alveo] [--clk-ns T]\n"
-      "       [--deploy DEPLOY_DIR [--bitfile-dir BITFILE_DIR]]",
+      "       [--name NAME] [--deploy DEPLOY_DIR [--bitfile-dir BITFILE_DIR]]",
       "Writes the Python driver of a stitched design (after `stitch`) into DIR/driver, as\n"
       "FINN's step_make_pynq_driver does:\n"
       "  driver.py       io_shape_dict (datatypes; normal, folded and packed shapes; DMA names)\n"
@@ -180,6 +180,9 @@ int main(int argc, char** argv) {
       "later and NumPy 1.16 or later; driver.py and validate.py need PYNQ (2.5 to 3.1) on the\n"
       "board. The Python sources are built into this program (and installed in\n"
       "share/shoal/pynq-driver).\n"
+      "--name is the model the files' first lines name as their source (default: the\n"
+      "input's file name); build-dataflow gives the model it was asked to build, so that\n"
+      "its two steps that write the driver write the same files.\n"
       "--platform sets driver.py's default platform (zynq-iodma). driver.py records the\n"
       "design's clock, 1000 / T MHz, T from --clk-ns, else the model's clock, else 100 MHz;\n"
       "it leaves the fabric clock as PYNQ programs it from the bitfile on download, unless\n"
@@ -195,6 +198,8 @@ int main(int argc, char** argv) {
       "platform", "zynq-iodma or alveo",
       cxxopts::value<std::string>()->default_value("zynq-iodma"))(
       "clk-ns", "clock period in ns (default: the one the model records)",
+      cxxopts::value<std::string>())(
+      "name", "the source model's name in the files (default: the input's file name)",
       cxxopts::value<std::string>())("deploy", "deployment package directory",
                                      cxxopts::value<std::string>())(
       "bitfile-dir", "where the bitfiles are (default: DIR/bitfile)",
@@ -219,7 +224,11 @@ int main(int argc, char** argv) {
     if (clk_text) fclk_mhz = 1000.0 / ClockPeriod::parse(*clk_text).ns;
     DriverIo io = driver_io(m);
     // The file name only: generated files must not carry this machine's paths.
-    const std::string model_name = input == "-" ? "stdin" : fs::path(input).filename().string();
+    const std::string model_name = r.count("name") ? r["name"].as<std::string>()
+                                   : input == "-"  ? "stdin"
+                                                   : fs::path(input).filename().string();
+    if (model_name.find_first_of("\n\"\\") != std::string::npos)
+      throw UsageError("--name: no newline, quote or backslash (it goes into a docstring)");
     Files files = driver_files(io, model_name, platform, fclk_mhz);
     const fs::path out_dir = r["out-dir"].as<std::string>();
     write_driver_dir(out_dir / "driver", files);
