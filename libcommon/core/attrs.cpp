@@ -18,7 +18,8 @@ bool has_attr(const onnx::NodeProto& n, std::string_view name) {
 int64_t attr_int(const onnx::NodeProto& n, std::string_view name, int64_t dflt) {
   const auto* a = find_attr(n, name);
   if (!a) return dflt;
-  if (a->type() == onnx::AttributeProto::FLOAT) return static_cast<int64_t>(a->f());
+  if (a->type() == onnx::AttributeProto::FLOAT)
+    return integral_value(a->f(), describe(n) + ": attribute '" + std::string(name) + "'");
   return a->i();
 }
 

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <set>
 
+#include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/tensor_proto.hpp"
 
 namespace shoal {
@@ -47,10 +49,80 @@ void fix_legacy_domains(onnx::GraphProto& g) {
   }
 }
 
+void check_tensor_limits(const onnx::TensorProto& t, const std::string& what) {
+  for (auto d : t.dims())
+    if (d < 0) fail("{}: tensor '{}' has a negative dimension {}", what, t.name(), d);
+  // Unsupported element types fail where the tensor is read; size them as bytes here.
+  ElemType type = is_supported_elem_type(t.data_type()) ? static_cast<ElemType>(t.data_type())
+                                                        : ElemType::UInt8;
+  checked_element_count(Shape(t.dims().begin(), t.dims().end()), type,
+                        fmt::format("{}: tensor '{}'", what, t.name()));
+}
+
+void check_value_info_limits(const onnx::ValueInfoProto& vi, const std::string& what) {
+  if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) return;
+  Shape known;
+  for (const auto& d : vi.type().tensor_type().shape().dim()) {
+    if (!d.has_dim_value()) continue;
+    if (d.dim_value() < 0)
+      fail("{}: tensor '{}' declares a negative dimension {}", what, vi.name(), d.dim_value());
+    known.push_back(d.dim_value());
+  }
+  int32_t code = vi.type().tensor_type().elem_type();
+  ElemType type = is_supported_elem_type(code) ? static_cast<ElemType>(code) : ElemType::UInt8;
+  checked_element_count(known, type, fmt::format("{}: tensor '{}'", what, vi.name()));
+}
+
+void check_attribute_limits(const onnx::NodeProto& n, const onnx::AttributeProto& a,
+                            const std::string& what) {
+  int64_t values = std::max({a.ints_size(), a.floats_size(), a.strings_size(), a.tensors_size(),
+                             a.graphs_size(), a.sparse_tensors_size(), a.type_protos_size()});
+  if (values > kMaxAttributeValues)
+    fail("{}: {}: attribute '{}' holds {} values, more than the {} an attribute may hold", what,
+         describe(n), a.name(), values, kMaxAttributeValues);
+  auto check_string = [&](const std::string& v) {
+    if (static_cast<int64_t>(v.size()) > kMaxAttributeBytes)
+      fail(
+          "{}: {}: attribute '{}' holds a string of {} bytes, more than the {} an attribute "
+          "may hold",
+          what, describe(n), a.name(), v.size(), kMaxAttributeBytes);
+  };
+  check_string(a.s());
+  for (const auto& v : a.strings()) check_string(v);
+  if (a.has_t()) check_tensor_limits(a.t(), what);
+  for (const auto& t : a.tensors()) check_tensor_limits(t, what);
+}
+
+// Sizes and nesting a model may ask for (limits.hpp), checked once at load so that no later
+// step allocates or recurses on a hostile file's say-so. Subgraphs are walked with an
+// explicit stack: their nesting is what is being limited.
+void check_model_limits(const onnx::GraphProto& main, const std::string& what) {
+  std::vector<std::pair<const onnx::GraphProto*, int>> todo{{&main, 0}};
+  while (!todo.empty()) {
+    auto [g, depth] = todo.back();
+    todo.pop_back();
+    for (const auto& t : g->initializer()) check_tensor_limits(t, what);
+    for (const auto* list : {&g->input(), &g->value_info(), &g->output()})
+      for (const auto& vi : *list) check_value_info_limits(vi, what);
+    for (const auto& n : g->node())
+      for (const auto& a : n.attribute()) {
+        check_attribute_limits(n, a, what);
+        std::vector<const onnx::GraphProto*> subgraphs;
+        if (a.has_g()) subgraphs.push_back(&a.g());
+        for (const auto& sg : a.graphs()) subgraphs.push_back(&sg);
+        if (!subgraphs.empty() && depth + 1 > kMaxGraphNesting)
+          fail("{}: {}: subgraphs nest deeper than {} levels", what, describe(n), kMaxGraphNesting);
+        for (const auto* sg : subgraphs) todo.emplace_back(sg, depth + 1);
+      }
+  }
+}
+
 }  // namespace
 
 Model Model::parse(std::string_view bytes, const std::string& what) {
   if (bytes.empty()) fail("{}: empty file, not an ONNX model", what);
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
+    fail("{}: {} bytes, more than the 2 GiB a protobuf (ONNX) file can hold", what, bytes.size());
   onnx::ModelProto proto;
   google::protobuf::io::ArrayInputStream raw(bytes.data(), static_cast<int>(bytes.size()));
   google::protobuf::io::CodedInputStream coded(&raw);
@@ -61,6 +133,7 @@ Model Model::parse(std::string_view bytes, const std::string& what) {
     fail("{}: not an ONNX model (no graph, IR version or opset)", what);
   for (const auto& n : proto.graph().node())
     if (n.op_type().empty()) fail("{}: not an ONNX model (a node has no op_type)", what);
+  check_model_limits(proto.graph(), what);
   fix_legacy_domains(*proto.mutable_graph());
   return Model(std::move(proto), what == "standard input" ? fs::path() : fs::path(what));
 }

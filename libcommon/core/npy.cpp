@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "shoal/core/io.hpp"
+#include "shoal/core/limits.hpp"
 
 namespace shoal {
 namespace {
@@ -148,6 +149,7 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
   Header h = parse_header(bytes.substr(offset, header_len), what);
   if (h.fortran) fail("{}: Fortran-order .npy arrays are not supported (C order only)", what);
   ElemType type = elem_type_from_descr(h.descr, what);
+  checked_element_count(h.shape, type, what + ": array");
   Tensor t(type, h.shape);
   std::size_t want = t.bytes().size();
   std::size_t have = bytes.size() - offset - header_len;

@@ -45,6 +45,13 @@ AttrSpec int_attr(std::string name, int64_t dflt, bool required, std::vector<int
   return a;
 }
 
+AttrSpec int_range_attr(std::string name, int64_t dflt, int64_t min, int64_t max, bool required) {
+  AttrSpec a = int_attr(std::move(name), dflt, required);
+  a.min = min;
+  a.max = max;
+  return a;
+}
+
 AttrSpec float_attr(std::string name, float dflt, bool required) {
   AttrSpec a;
   a.name = std::move(name);
@@ -174,10 +181,19 @@ void require_set(const onnx::NodeProto& n, const AttrSpec& s) {
 }
 }  // namespace
 
+namespace {
+void check_range(const onnx::NodeProto& n, const AttrSpec& s, int64_t v) {
+  if (v < s.min || v > s.max)
+    fail("{}: attribute '{}' must be from {} to {} (got {})", describe(n), s.name, s.min, s.max, v);
+}
+}  // namespace
+
 int64_t NodeAttrs::i(std::string_view name) const {
   const auto& s = spec(name);
   require_set(node_, s);
-  return attr_int(node_, name, s.i);
+  int64_t v = attr_int(node_, name, s.i);
+  if (has_attr(node_, name)) check_range(node_, s, v);
+  return v;
 }
 
 float NodeAttrs::f(std::string_view name) const {
@@ -219,6 +235,7 @@ void set_node_attr(onnx::NodeProto& node, std::string_view name, int64_t v) {
     for (auto a : s.allowed_ints) allowed.push_back(std::to_string(a));
     fail("{}: attribute '{}' must be one of {} (got {})", describe(node), name, join(allowed), v);
   }
+  check_range(node, s, v);
   set_attr(node, name, v);
 }
 

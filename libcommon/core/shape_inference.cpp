@@ -6,6 +6,7 @@
 
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/op.hpp"
 #include "shoal/core/process.hpp"
 #include "shoal/core/shape_rules.hpp"
@@ -74,6 +75,11 @@ int infer_custom_nodes(onnx::ModelProto& m) {
     for (std::size_t o = 0; o < outs.size() && o < static_cast<std::size_t>(n.output_size()); ++o) {
       const std::string& name = n.output(static_cast<int>(o));
       if (name.empty()) continue;
+      Shape known_dims;
+      for (auto d : outs[o])
+        if (d >= 0) known_dims.push_back(d);
+      checked_element_count(known_dims, op->output_elem_type(n, static_cast<int>(o)),
+                            fmt::format("{}: output '{}'", describe(n), name));
       onnx::TypeProto t;
       auto* tt = t.mutable_tensor_type();
       tt->set_elem_type(static_cast<int32_t>(op->output_elem_type(n, static_cast<int>(o))));
@@ -190,6 +196,17 @@ void infer_shapes_onnx(Model& model) {
       }
     }
   mg.mutable_value_info()->Swap(&fresh);
+  for (const auto* list : {&mg.value_info(), &mg.output()})
+    for (const auto& vi : *list) {
+      if (!has_shape(&vi)) continue;
+      Shape known_dims;
+      for (const auto& d : vi.type().tensor_type().shape().dim())
+        if (d.has_dim_value() && d.dim_value() >= 0) known_dims.push_back(d.dim_value());
+      int32_t code = vi.type().tensor_type().elem_type();
+      checked_element_count(
+          known_dims, is_supported_elem_type(code) ? static_cast<ElemType>(code) : ElemType::UInt8,
+          fmt::format("shape inference: tensor '{}'", vi.name()));
+    }
 }
 
 }  // namespace shoal

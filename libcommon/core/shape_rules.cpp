@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "shoal/core/attrs.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/op.hpp"
 #include "shoal/core/shape_rules.hpp"
 #include "shoal/core/window.hpp"
@@ -64,12 +65,17 @@ const std::unordered_map<std::string, Rule>& rules() {
     auto broadcast = [](const Model&, const onnx::NodeProto&,
                         const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       Shape s = in[0]->shape;
-      for (std::size_t i = 1; i < in.size(); ++i) s = broadcast_shapes(s, in[i]->shape);
+      for (std::size_t i = 1; i < in.size(); ++i) {
+        if (!in[i]) return std::nullopt;
+        s = broadcast_shapes(s, in[i]->shape);
+      }
       return std::vector<Info>{{s, in[0]->type}};
     };
     for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"}) t[op] = broadcast;
     t["MatMul"] = [](const Model&, const onnx::NodeProto&,
                      const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
+      // A node with too few inputs is left to ONNX's inference, which names the fault.
+      if (in.size() < 2 || !in[1]) return std::nullopt;
       Shape a = in[0]->shape, b = in[1]->shape;
       if (a.size() < 2 || b.size() < 2) return std::nullopt;
       Shape batch = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
@@ -79,7 +85,8 @@ const std::unordered_map<std::string, Rule>& rules() {
     };
     t["Gemm"] = [](const Model&, const onnx::NodeProto& n,
                    const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
-      if (in[0]->shape.size() != 2 || in[1]->shape.size() != 2) return std::nullopt;
+      if (in.size() < 2 || !in[1] || in[0]->shape.size() != 2 || in[1]->shape.size() != 2)
+        return std::nullopt;
       int64_t m = attr_int(n, "transA", 0) ? in[0]->shape[1] : in[0]->shape[0];
       int64_t k = attr_int(n, "transB", 0) ? in[1]->shape[0] : in[1]->shape[1];
       return std::vector<Info>{{{m, k}, ElemType::Float}};
@@ -114,7 +121,7 @@ const std::unordered_map<std::string, Rule>& rules() {
         for (int64_t i = static_cast<int64_t>(s.size()) - 1; i >= 0; --i) perm.push_back(i);
       if (perm.size() != s.size()) return std::nullopt;
       Shape o;
-      for (auto p : perm) o.push_back(s[p]);
+      for (auto p : perm) o.push_back(s[normalize_axis(p, static_cast<int64_t>(s.size()))]);
       return std::vector<Info>{{o, in[0]->type}};
     };
     t["Reshape"] = [](const Model& m, const onnx::NodeProto& n,
@@ -129,7 +136,7 @@ const std::unordered_map<std::string, Rule>& rules() {
         if (d == -1)
           infer = static_cast<int64_t>(i);
         else
-          known *= d;
+          known = checked_mul(known, d, describe(n));
       }
       if (infer >= 0) {
         if (known == 0) return std::nullopt;
@@ -143,9 +150,10 @@ const std::unordered_map<std::string, Rule>& rules() {
                       const std::vector<const Info*>& in) -> std::optional<std::vector<Info>> {
       const Shape& s = in[0]->shape;
       int64_t axis = attr_int(n, "axis", 1);
-      if (axis < 0) axis += static_cast<int64_t>(s.size());
-      int64_t outer = 1;
-      for (int64_t i = 0; i < axis; ++i) outer *= s[i];
+      // Flatten's axis may also be the rank itself (everything in the outer dimension).
+      if (axis != static_cast<int64_t>(s.size()))
+        axis = normalize_axis(axis, static_cast<int64_t>(s.size()));
+      int64_t outer = element_count(Shape(s.begin(), s.begin() + axis));
       return std::vector<Info>{{{outer, outer ? element_count(s) / outer : 0}, in[0]->type}};
     };
     t["TopK"] = [](const Model& m, const onnx::NodeProto& n,
@@ -295,6 +303,8 @@ bool infer_shapes_fast(Model& m) {
     for (int o = 0; o < n.output_size(); ++o) {
       if (n.output(o).empty()) continue;
       if (!is_static((*out)[o].shape)) return false;
+      checked_element_count((*out)[o].shape, (*out)[o].type,
+                            fmt::format("{}: output '{}'", describe(n), n.output(o)));
       known[n.output(o)] = (*out)[o];
       produced.emplace_back(n.output(o), (*out)[o]);
     }

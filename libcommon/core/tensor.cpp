@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+
+#include "shoal/core/limits.hpp"
 
 namespace shoal {
 
@@ -79,9 +82,21 @@ bool is_integer_elem(ElemType t) {
   return t != ElemType::Float && t != ElemType::Double;
 }
 
+int64_t float_to_int64(double v) {
+  if (!(v >= -0x1p63 && v < 0x1p63)) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
+int64_t integral_value(double v, std::string_view what) {
+  if (!(v >= -0x1p63 && v < 0x1p63)) fail("{} {} is not an integer", what, v);
+  return static_cast<int64_t>(v);
+}
+
 int64_t element_count(const Shape& shape) {
   int64_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      fail("shape {} has more elements than int64 can count", format_shape(shape));
   return n;
 }
 
@@ -114,9 +129,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 }
 
 Tensor::Tensor(ElemType type, Shape shape) : type_(type), shape_(std::move(shape)) {
-  for (auto d : shape_)
-    if (d < 0) fail("negative dimension in tensor shape {}", format_shape(shape_));
-  size_ = element_count(shape_);
+  size_ = checked_element_count(shape_, type_, "tensor");
   buf_.assign(static_cast<std::size_t>(size_) * elem_size(type_), 0);
 }
 
@@ -186,31 +199,33 @@ void Tensor::set(int64_t i, double v) {
       store<double>(p, v);
       break;
     case ElemType::Int8:
-      store<int8_t>(p, static_cast<int8_t>(v));
+      store<int8_t>(p, static_cast<int8_t>(float_to_int64(v)));
       break;
     case ElemType::UInt8:
-      store<uint8_t>(p, static_cast<uint8_t>(v));
+      store<uint8_t>(p, static_cast<uint8_t>(float_to_int64(v)));
       break;
     case ElemType::Bool:
       store<uint8_t>(p, v != 0 ? 1 : 0);
       break;
     case ElemType::Int16:
-      store<int16_t>(p, static_cast<int16_t>(v));
+      store<int16_t>(p, static_cast<int16_t>(float_to_int64(v)));
       break;
     case ElemType::UInt16:
-      store<uint16_t>(p, static_cast<uint16_t>(v));
+      store<uint16_t>(p, static_cast<uint16_t>(float_to_int64(v)));
       break;
     case ElemType::Int32:
-      store<int32_t>(p, static_cast<int32_t>(v));
+      store<int32_t>(p, static_cast<int32_t>(float_to_int64(v)));
       break;
     case ElemType::UInt32:
-      store<uint32_t>(p, static_cast<uint32_t>(v));
+      store<uint32_t>(p, static_cast<uint32_t>(float_to_int64(v)));
       break;
     case ElemType::Int64:
-      store<int64_t>(p, static_cast<int64_t>(v));
+      store<int64_t>(p, float_to_int64(v));
       break;
     case ElemType::UInt64:
-      store<uint64_t>(p, static_cast<uint64_t>(v));
+      // the upper half of uint64 is out of int64's range but representable
+      store<uint64_t>(p, v >= 0x1p63 && v < 0x1p64 ? static_cast<uint64_t>(v)
+                                                   : static_cast<uint64_t>(float_to_int64(v)));
       break;
   }
 }
@@ -237,9 +252,22 @@ std::vector<int64_t> Tensor::ints() const {
     auto s = span<int64_t>();
     return {s.begin(), s.end()};
   }
+  const unsigned char* p = buf_.data();
+  const std::size_t es = elem_size(type_);
   for (int64_t i = 0; i < size_; ++i) {
-    double v = get(i);
-    out[i] = static_cast<int64_t>(v);
+    // Integers are read as integers (a double would round int64 and uint64 values).
+    switch (type_) {
+      case ElemType::UInt64:
+        out[i] = static_cast<int64_t>(load<uint64_t>(p + i * es));
+        break;
+      case ElemType::Float:
+      case ElemType::Double:
+        out[i] = integral_value(get(i), "tensor value");
+        break;
+      default:
+        out[i] = static_cast<int64_t>(get(i));
+        break;
+    }
   }
   return out;
 }
@@ -252,6 +280,8 @@ Tensor Tensor::astype(ElemType type) const {
 }
 
 Tensor Tensor::reshaped(Shape shape) const {
+  for (auto d : shape)
+    if (d < 0) fail("cannot reshape a tensor to {}: a dimension is negative", format_shape(shape));
   if (element_count(shape) != size_)
     fail("cannot reshape a tensor of shape {} to {}", format_shape(shape_), format_shape(shape));
   Tensor t = *this;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "shoal/core/limits.hpp"
+
 namespace shoal {
 
 Tensor tensor_from_proto(const onnx::TensorProto& p) {
@@ -11,6 +13,7 @@ Tensor tensor_from_proto(const onnx::TensorProto& p) {
     fail("tensor '{}' has unsupported element type {}", p.name(), p.data_type());
   Shape shape(p.dims().begin(), p.dims().end());
   auto type = static_cast<ElemType>(p.data_type());
+  checked_element_count(shape, type, fmt::format("tensor '{}'", p.name()));
   Tensor t(type, shape);
   const std::size_t nbytes = t.bytes().size();
   if (p.has_raw_data()) {

@@ -10,6 +10,7 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
+#include "shoal/core/json.hpp"
 #include "shoal/hw/stitch.hpp"
 #include "shoal/ops/hw_op.hpp"
 #include "shoal/transforms/transforms.hpp"
@@ -335,11 +336,15 @@ StitchedIp stitched_ip_of(const Model& m) {
   StitchedIp ip;
   fs::path p(*rel);
   ip.dir = p.is_absolute() ? p : m.directory() / p;
-  auto ifn = nlohmann::json::parse(*ifn_text);
-  ip.in_bits = ifn["s_axis"][0][1].get<int64_t>();
-  ip.out_bits = ifn["m_axis"][0][1].get<int64_t>();
-  if (ifn.contains("ap_none"))
-    for (const auto& x : ifn["ap_none"]) ip.monitors.push_back(x.get<std::string>());
+  auto ifn = parse_json(*ifn_text, "metadata vivado_stitch_ifnames");
+  try {
+    ip.in_bits = ifn.at("s_axis").at(0).at(1).get<int64_t>();
+    ip.out_bits = ifn.at("m_axis").at(0).at(1).get<int64_t>();
+    if (ifn.contains("ap_none"))
+      for (const auto& x : ifn["ap_none"]) ip.monitors.push_back(x.get<std::string>());
+  } catch (const nlohmann::json::exception&) {
+    fail("metadata vivado_stitch_ifnames is not the interface list stitch writes: {}", *ifn_text);
+  }
   for (int i : dataflow_chain(m)) {
     const auto& n = m.node(i);
     if (n.op_type() == "StreamingFIFO" && attr_int(n, "depth_monitor", 0))

@@ -12,37 +12,44 @@
 namespace shoal {
 namespace {
 
-// Visits every output position (flattened spatial index) and every kernel tap, giving the
-// flat input spatial index or -1 for padding.
+// Visits every output position (flattened spatial index) and every kernel tap that lands
+// inside the input, giving the flat kernel and input spatial indices. Taps on padding
+// contribute nothing to any of the ops, and skipping them keeps the work bounded by the
+// input's size whatever kernel and pads a model asks for.
 template <typename F>
 void for_each_tap(const Window& w, F f) {
-  std::size_t s = w.in.size();
-  int64_t out_count = 1, k_count = 1;
-  for (std::size_t d = 0; d < s; ++d) {
-    out_count *= w.out[d];
-    k_count *= w.kernel[d];
-  }
-  std::vector<int64_t> o(s), k(s);
+  const std::size_t s = w.in.size();
+  const int64_t out_count = element_count(w.out);
+  std::vector<int64_t> o(s), lo(s), hi(s), k(s);
   for (int64_t oi = 0; oi < out_count; ++oi) {
     int64_t rem = oi;
     for (int d = static_cast<int>(s) - 1; d >= 0; --d) {
       o[d] = rem % w.out[d];
       rem /= w.out[d];
     }
-    for (int64_t ki = 0; ki < k_count; ++ki) {
-      int64_t r = ki;
-      for (int d = static_cast<int>(s) - 1; d >= 0; --d) {
-        k[d] = r % w.kernel[d];
-        r /= w.kernel[d];
-      }
-      int64_t flat = 0;
-      bool inside = true;
+    bool any = true;
+    for (std::size_t d = 0; d < s && any; ++d) {
+      // tap t of this dimension reads input position first + t * dilation
+      int64_t first = o[d] * w.stride[d] - w.pad_begin[d], dil = w.dilation[d];
+      lo[d] = first >= 0 ? 0 : (-first + dil - 1) / dil;
+      hi[d] = w.in[d] - 1 - first < 0 ? -1 : std::min(w.kernel[d] - 1, (w.in[d] - 1 - first) / dil);
+      any = lo[d] <= hi[d];
+    }
+    if (!any) continue;
+    k = lo;
+    for (;;) {
+      int64_t flat = 0, ki = 0;
       for (std::size_t d = 0; d < s; ++d) {
-        int64_t pos = o[d] * w.stride[d] + k[d] * w.dilation[d] - w.pad_begin[d];
-        if (pos < 0 || pos >= w.in[d]) inside = false;
-        flat = flat * w.in[d] + pos;
+        flat = flat * w.in[d] + o[d] * w.stride[d] - w.pad_begin[d] + k[d] * w.dilation[d];
+        ki = ki * w.kernel[d] + k[d];
       }
-      f(oi, ki, inside ? flat : -1);
+      f(oi, ki, flat);
+      int d = static_cast<int>(s) - 1;
+      for (; d >= 0; --d) {
+        if (++k[d] <= hi[d]) break;
+        k[d] = lo[d];
+      }
+      if (d < 0) break;
     }
   }
 }
@@ -54,8 +61,9 @@ void conv(ExecContext& c) {
   int64_t N = x.shape()[0], C = x.shape()[1], M = W.shape()[0],
           group = attr_int(c.node, "group", 1);
   int64_t cpg = W.shape()[1];
-  if (C != cpg * group)
-    fail("Conv input has {} channels, weights expect {} x group {}", C, cpg, group);
+  if (group < 1 || group > C || C != cpg * group || M % group != 0)
+    fail("Conv input has {} channels and {} output channels, weights expect {} x group {}", C, M,
+         cpg, group);
   std::vector<int64_t> kernel(W.shape().begin() + 2, W.shape().end());
   Window w = window_of(c.node, x.shape(), kernel);
   int64_t in_sp = element_count(w.in), out_sp = element_count(w.out), k_sp = element_count(kernel);
@@ -68,6 +76,8 @@ void conv(ExecContext& c) {
   auto py = y.span<float>();
   std::vector<float> bias(M, 0.0f);
   if (c.has_input(2)) bias = c.in(2).floats();
+  if (bias.size() != static_cast<std::size_t>(M))
+    fail("Conv bias has {} values for {} output channels", bias.size(), M);
   int64_t mpg = M / group;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t m = 0; m < M; ++m) {
@@ -77,7 +87,7 @@ void conv(ExecContext& c) {
         const float* xin = px.data() + (n * C + g * cpg + ci) * in_sp;
         const float* wk = pw.data() + (m * cpg + ci) * k_sp;
         for_each_tap(w, [&](int64_t oi, int64_t ki, int64_t flat) {
-          if (flat >= 0) acc[oi] += static_cast<double>(xin[flat]) * wk[ki];
+          acc[oi] += static_cast<double>(xin[flat]) * wk[ki];
         });
       }
       for (int64_t oi = 0; oi < out_sp; ++oi)
@@ -107,7 +117,6 @@ void pool(ExecContext& c) {
     std::fill(count.begin(), count.end(), 0);
     const float* xin = px.data() + nc * in_sp;
     for_each_tap(w, [&](int64_t oi, int64_t, int64_t flat) {
-      if (flat < 0) return;
       if (is_max)
         acc[oi] = std::max(acc[oi], static_cast<double>(xin[flat]));
       else

@@ -7,6 +7,7 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
@@ -35,6 +36,7 @@ class ConvolutionInputGenerator : public HwOp {
   // every method here.
   struct Geometry {
     int64_t k, ifm, ofm, stride, dilation, channels;
+    int64_t window = 0;  // k·k·channels: the elements of one output pixel
   };
   static int64_t square(const onnx::NodeProto& n, const char* attr) {
     Shape v = NodeAttrs(n).ints(attr);
@@ -59,9 +61,11 @@ class ConvolutionInputGenerator : public HwOp {
     if (g.k < 1 || g.stride < 1 || g.channels < 1 || g.ifm < 1)
       fail("{}: kernel {}, stride {}, IFMDim {} and IFMChannels {} must all be positive",
            describe(n), g.k, g.stride, g.ifm, g.channels);
-    if (g.ifm != 1 && g.ifm < g.k)
+    // A 1-pixel input is FINN's dummy dimension: its kernel is 1 too.
+    if (g.ifm < g.k)
       fail("{}: the {}x{} kernel does not fit the {}x{} input (no padding here)", describe(n), g.k,
            g.k, g.ifm, g.ifm);
+    g.window = checked_mul(checked_mul(g.k, g.k, describe(n)), g.channels, describe(n));
     return g;
   }
   // finn-base compute_conv_output_dim with pad 0: 1 for a 1-pixel input, else floored.
@@ -80,7 +84,7 @@ class ConvolutionInputGenerator : public HwOp {
   Shape normal_output_shape(const onnx::NodeProto& n) const override {
     Geometry g = geometry(n);
     int64_t oh = output_dim(g);
-    return {1, oh, oh, g.k * g.k * g.channels};
+    return {1, oh, oh, g.window};
   }
   Shape folded_input_shape(const onnx::NodeProto& n, int) const override {
     Geometry g = geometry(n);
@@ -90,7 +94,7 @@ class ConvolutionInputGenerator : public HwOp {
   Shape folded_output_shape(const onnx::NodeProto& n) const override {
     Geometry g = geometry(n);
     int64_t s = simd(n, g), oh = output_dim(g);
-    return {1, oh, oh, g.k * g.k * g.channels / s, s};
+    return {1, oh, oh, g.window / s, s};
   }
   DataType input_datatype(const onnx::NodeProto& n, int) const override {
     return NodeAttrs(n).dt("inputDataType");
@@ -214,7 +218,7 @@ class ConvolutionInputGenerator : public HwOp {
       fail("{}: input has shape {}, expected [N, {}, {}, {}]", describe(n), format_shape(xs), g.ifm,
            g.ifm, g.channels);
     int64_t batch = xs[0], oh = output_dim(g), C = g.channels, k = g.k;
-    int64_t window = k * k * C;
+    int64_t window = g.window;
     Tensor y(ElemType::Float, {batch, oh, oh, window});
     auto in = x.span<float>();
     auto out = y.span<float>();

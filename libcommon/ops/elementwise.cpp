@@ -2,6 +2,7 @@
 // Identity. Float tensors compute in float32 as ONNX specifies.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "op_util.hpp"
 #include "shoal/core/attrs.hpp"
@@ -28,6 +29,18 @@ Tensor binary_numeric(const Tensor& a0, const Tensor& b0, F f) {
           ops::broadcast_binary<float>(a0.astype(ElemType::Float), b.astype(ElemType::Float), f);
       return r.astype(t);
     }
+  }
+}
+
+// Integer Add, Sub and Mul wrap around in two's complement as numpy's do; C++ leaves signed
+// overflow undefined, so integers compute in the unsigned type of their width.
+template <typename T, typename F>
+T wrapping(T x, T y, F f) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(f(static_cast<U>(x), static_cast<U>(y)));
+  } else {
+    return f(x, y);
   }
 }
 
@@ -65,19 +78,24 @@ float sigmoid(float v) {
 
 void register_elementwise_ops() {
   register_binary("Add", [](const Tensor& a, const Tensor& b) {
-    return binary_numeric(a, b, [](auto x, auto y) { return x + y; });
+    return binary_numeric(
+        a, b, [](auto x, auto y) { return wrapping(x, y, [](auto p, auto q) { return p + q; }); });
   });
   register_binary("Sub", [](const Tensor& a, const Tensor& b) {
-    return binary_numeric(a, b, [](auto x, auto y) { return x - y; });
+    return binary_numeric(
+        a, b, [](auto x, auto y) { return wrapping(x, y, [](auto p, auto q) { return p - q; }); });
   });
   register_binary("Mul", [](const Tensor& a, const Tensor& b) {
-    return binary_numeric(a, b, [](auto x, auto y) { return x * y; });
+    return binary_numeric(
+        a, b, [](auto x, auto y) { return wrapping(x, y, [](auto p, auto q) { return p * q; }); });
   });
   register_binary("Div", [](const Tensor& a, const Tensor& b) {
     return binary_numeric(a, b, [](auto x, auto y) {
       using T = decltype(x);
       if constexpr (std::is_integral_v<T>) {
         if (y == 0) fail("integer division by zero");
+        // the one quotient that overflows; numpy wraps it to the minimum again
+        if (x == std::numeric_limits<T>::min() && y == -1) return x;
       }
       return x / y;
     });
@@ -85,7 +103,10 @@ void register_elementwise_ops() {
   register_binary("Pow", [](const Tensor& a, const Tensor& b) {
     return binary_numeric(a, b, [](auto x, auto y) {
       using T = decltype(x);
-      return static_cast<T>(std::pow(x, y));
+      if constexpr (std::is_integral_v<T>)
+        return static_cast<T>(float_to_int64(std::pow(static_cast<double>(x), y)));
+      else
+        return static_cast<T>(std::pow(x, y));
     });
   });
   register_binary("Max", [](const Tensor& a, const Tensor& b) {
@@ -150,6 +171,9 @@ void register_elementwise_ops() {
       lo = attr_float(c.node, "min", -std::numeric_limits<float>::max());
       hi = attr_float(c.node, "max", std::numeric_limits<float>::max());
     } else {
+      for (std::size_t i : {1, 2})
+        if (c.has_input(i) && c.in(i).size() != 1)
+          fail("Clip's {} has {} values, not one", i == 1 ? "min" : "max", c.in(i).size());
       if (c.has_input(1)) lo = c.in(1).get(0);
       if (c.has_input(2)) hi = c.in(2).get(0);
     }

@@ -3,6 +3,7 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
@@ -20,9 +21,9 @@ class FMPaddingBatch : public HwOp {
   }
 
   struct Geometry {
-    int64_t h, w, top, left, bottom, right, channels;
-    int64_t out_h() const { return h + top + bottom; }
-    int64_t out_w() const { return w + left + right; }
+    int64_t h, w, top, left, bottom, right, channels, oh = 0, ow = 0;
+    int64_t out_h() const { return oh; }
+    int64_t out_w() const { return ow; }
   };
   static Geometry geometry(const onnx::NodeProto& n) {
     NodeAttrs a(n);
@@ -36,6 +37,9 @@ class FMPaddingBatch : public HwOp {
     if (g.h < 1 || g.w < 1 || g.channels < 1)
       fail("{}: ImgDim {} and NumChannels {} must be positive", describe(n), format_shape(img),
            g.channels);
+    const std::string what = describe(n);
+    g.oh = checked_add(checked_add(g.h, g.top, what), g.bottom, what);
+    g.ow = checked_add(checked_add(g.w, g.left, what), g.right, what);
     return g;
   }
   static int64_t simd(const onnx::NodeProto& n, const Geometry&) {

@@ -47,10 +47,33 @@ int64_t HwOp::outstream_width(const onnx::NodeProto& n) const {
   return folded_output_shape(n).back() * output_datatype(n).bitwidth();
 }
 
+std::vector<int64_t> divisors(int64_t n) {
+  if (n > kMaxFoldedDimension)
+    fail("a dimension of {} is more than the {} shoal folds", n, kMaxFoldedDimension);
+  // Pairs (i, n / i) up to the square root: a model's MW or NumChannels may be large.
+  std::vector<int64_t> low, high;
+  for (int64_t i = 1; i <= n / i; ++i)
+    if (n % i == 0) {
+      low.push_back(i);
+      if (i != n / i) high.push_back(n / i);
+    }
+  low.insert(low.end(), high.rbegin(), high.rend());
+  return low;
+}
+
 std::string divisor_list(int64_t n) {
+  if (n > kMaxFoldedDimension) return fmt::format("the divisors of {}", n);
+  std::vector<int64_t> d = divisors(n);
+  // A message lists at most 32 of them: a highly composite total has thousands.
+  constexpr std::size_t kShown = 32;
   std::string s;
-  for (int64_t i = 1; i <= n; ++i)
-    if (n % i == 0) s += (s.empty() ? "" : ", ") + std::to_string(i);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i == kShown / 2 && d.size() > kShown) {
+      s += ", ...";
+      i = d.size() - kShown / 2;
+    }
+    s += (s.empty() ? "" : ", ") + std::to_string(d[i]);
+  }
   return s;
 }
 

@@ -6,6 +6,7 @@
 
 #include "op_util.hpp"
 #include "shoal/core/attrs.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/op.hpp"
 
 namespace shoal {
@@ -13,10 +14,13 @@ namespace shoal {
 namespace {
 
 // FINN's compute_conv_output_dim: a spatial dimension of size 1 is a dummy and stays 1.
-int64_t conv_output_dim(int64_t in, int64_t k, int64_t stride, int64_t total_pad,
-                        int64_t dilation) {
+int64_t conv_output_dim(int64_t in, int64_t k, int64_t stride, int64_t total_pad, int64_t dilation,
+                        const std::string& what) {
   if (in == 1) return 1;
-  return (in + total_pad - dilation * (k - 1) - 1) / stride + 1;
+  // Checked: kernel, dilation and pads are the model's, as large as it likes.
+  int64_t extent = checked_add(checked_mul(dilation, k - 1, what), 1, what);
+  int64_t span = checked_add(in, total_pad, what) - extent;
+  return span < 0 ? 0 : span / stride + 1;
 }
 
 // "(1,28,28,3)" -> {1, 28, 28, 3}
@@ -25,6 +29,8 @@ Shape parse_shape_string(const onnx::NodeProto& n, const std::string& s) {
   std::string digits;
   auto flush = [&] {
     if (digits.empty()) return;
+    if (digits.size() > 18)
+      fail("{}: input_shape '{}' holds a dimension too large", describe(n), s);
     out.push_back(std::stoll(digits));
     digits.clear();
   };
@@ -59,12 +65,13 @@ Geometry geometry(const onnx::NodeProto& node, const Shape& x) {
   for (auto v : p)
     if (v < 0) fail("{}: pad_amount must not be negative", describe(node));
   // As FINN: a dummy spatial dimension (size 1) takes neither a kernel nor padding.
-  if (g.h == 1 && (g.kh != 1 || p[0] + p[2] != 0))
+  if (g.h == 1 && (g.kh != 1 || p[0] != 0 || p[2] != 0))
     fail("{}: an image of height 1 needs kernel height 1 and no vertical padding", describe(node));
-  if (g.w == 1 && (g.kw != 1 || p[1] + p[3] != 0))
+  if (g.w == 1 && (g.kw != 1 || p[1] != 0 || p[3] != 0))
     fail("{}: an image of width 1 needs kernel width 1 and no horizontal padding", describe(node));
-  g.oh = conv_output_dim(g.h, g.kh, g.sh, p[0] + p[2], g.dh);
-  g.ow = conv_output_dim(g.w, g.kw, g.sw, p[1] + p[3], g.dw);
+  const std::string what = describe(node);
+  g.oh = conv_output_dim(g.h, g.kh, g.sh, checked_add(p[0], p[2], what), g.dh, what);
+  g.ow = conv_output_dim(g.w, g.kw, g.sw, checked_add(p[1], p[3], what), g.dw, what);
   if (g.oh < 1 || g.ow < 1)
     fail("{}: the kernel does not fit the (padded) {}x{} image", describe(node), g.h, g.w);
   return g;

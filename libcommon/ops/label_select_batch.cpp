@@ -1,6 +1,7 @@
 // LabelSelect_Batch: the indices of the K largest inputs, largest first, earlier index first
 // among equals (estimates.md §3.8, hardware.md §1.7).
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "shoal/core/attrs.hpp"
@@ -117,6 +118,8 @@ class LabelSelectBatch : public HwOp {
     if (x.shape().empty() || x.shape().back() != labels)
       fail("input has shape {}, expected {} labels on the last axis", format_shape(x.shape()),
            labels);
+    if (labels < 1 || k < 1 || k > labels)
+      fail("K={} is not a number of labels from 1 to Labels={}", k, labels);
     int64_t rows = x.size() / labels;
     Shape out_shape = x.shape();
     out_shape.back() = k;
@@ -124,8 +127,10 @@ class LabelSelectBatch : public HwOp {
     std::vector<int64_t> order(labels);
     for (int64_t r = 0; r < rows; ++r) {
       std::iota(order.begin(), order.end(), 0);
+      // NaN ranks first (as TopK's largest): a strict weak order even then.
       std::stable_sort(order.begin(), order.end(), [&](int64_t i, int64_t j) {
-        return x.get(r * labels + i) > x.get(r * labels + j);
+        double a = x.get(r * labels + i), b = x.get(r * labels + j);
+        return a > b || (std::isnan(a) && !std::isnan(b));
       });
       for (int64_t j = 0; j < k; ++j) out.span<int64_t>()[r * k + j] = order[j];
     }

@@ -24,10 +24,13 @@ Tensor multithreshold(const Tensor& x_in, const Tensor& thresholds, float out_sc
   if (rows != 1 && rows != v.dim)
     fail("thresholds have {} rows but the input has {} channels", rows, v.dim);
   auto t = thresholds.floats();
+  // NaN thresholds sort last and are never reached (x >= NaN is false, as in numpy); plain `<`
+  // is no strict weak order once NaN is in, and std::sort may then run off the vector.
+  auto before = [](float a, float b) { return a < b || (!std::isnan(a) && std::isnan(b)); };
   std::vector<std::vector<float>> sorted(rows);
   for (int64_t c = 0; c < rows; ++c) {
     sorted[c].assign(t.begin() + c * steps, t.begin() + (c + 1) * steps);
-    std::sort(sorted[c].begin(), sorted[c].end());
+    std::sort(sorted[c].begin(), sorted[c].end(), before);
   }
   auto p = x.span<float>();
   for (int64_t o = 0; o < v.outer; ++o)
@@ -38,7 +41,7 @@ Tensor multithreshold(const Tensor& x_in, const Tensor& thresholds, float out_sc
         float xv = base[i];
         // count of thresholds with x >= T
         int64_t count =
-            std::isnan(xv) ? 0 : std::upper_bound(th.begin(), th.end(), xv) - th.begin();
+            std::isnan(xv) ? 0 : std::upper_bound(th.begin(), th.end(), xv, before) - th.begin();
         base[i] = out_scale * static_cast<float>(count) + out_bias;
       }
     }

@@ -66,8 +66,10 @@ void softmax(ExecContext& c) {
 void topk(ExecContext& c) {
   const Tensor& x = c.in(0);
   int64_t r = static_cast<int64_t>(x.rank());
+  if ((c.model.opset_version() >= 10 || c.has_input(1)) && c.in(1).size() != 1)
+    fail("TopK k has {} values, not one", c.in(1).size());
   int64_t k = c.model.opset_version() < 10 && !c.has_input(1) ? attr_int(c.node, "k", 1)
-                                                              : c.in(1).ints().at(0);
+                                                              : c.in(1).ints()[0];
   int64_t axis = ops::normalize_axis(attr_int(c.node, "axis", -1), r);
   bool largest = attr_int(c.node, "largest", 1) != 0;
   auto v = ops::axis_view(x.shape(), axis);
@@ -81,9 +83,12 @@ void topk(ExecContext& c) {
     for (int64_t in = 0; in < v.inner; ++in) {
       auto at = [&](int64_t d) { return x.get((o * v.dim + d) * v.inner + in); };
       std::iota(order.begin(), order.end(), 0);
-      // Equal values keep their index order, as ONNX Runtime does.
+      // Equal values keep their index order, as ONNX Runtime does; NaN counts as the
+      // largest value (numpy's order), which keeps the comparison a strict weak order.
       std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return largest ? at(a) > at(b) : at(a) < at(b);
+        double va = at(a), vb = at(b);
+        return largest ? va > vb || (std::isnan(va) && !std::isnan(vb))
+                       : va < vb || (!std::isnan(va) && std::isnan(vb));
       });
       for (int64_t j = 0; j < k; ++j) {
         int64_t dst = (o * k + j) * v.inner + in;

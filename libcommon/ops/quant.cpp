@@ -20,8 +20,8 @@ Tensor quant(const Tensor& x_in, const Tensor& scale_in, const Tensor& zeropt_in
   auto iz = ops::broadcast_index(zeropt.shape(), out_shape);
   auto ix = ops::broadcast_index(x.shape(), out_shape);
   auto mode = ops::parse_rounding_mode(p.rounding_mode);
-  if (bitwidth < 1 || std::floor(bitwidth) != bitwidth)
-    fail("Quant bit width {} is not a positive integer", bitwidth);
+  if (!(bitwidth >= 1 && bitwidth <= 64) || std::floor(bitwidth) != bitwidth)
+    fail("Quant bit width {} is not an integer from 1 to 64", bitwidth);
   float lo, hi;
   if (p.is_signed) {
     lo = static_cast<float>(-std::ldexp(1.0, static_cast<int>(bitwidth) - 1) + (p.narrow ? 1 : 0));
@@ -50,6 +50,14 @@ Tensor quant(const Tensor& x_in, const Tensor& scale_in, const Tensor& zeropt_in
   return out;
 }
 
+int quantizer_bit_width(const onnx::NodeProto& node, const Tensor& bits, std::string_view which) {
+  if (bits.size() != 1) fail("{}: the {} must be a scalar", describe(node), which);
+  double v = bits.get(0);
+  if (!(v >= 1 && v <= 64) || std::floor(v) != v)
+    fail("{}: {} {} is not an integer from 1 to 64", describe(node), which, v);
+  return static_cast<int>(v);
+}
+
 namespace {
 
 class QuantOp : public OpDef {
@@ -63,8 +71,7 @@ class QuantOp : public OpDef {
   void execute(ExecContext& c) const override {
     NodeAttrs a(c.node);
     QuantParams p{a.i("signed") != 0, a.i("narrow") != 0, a.s("rounding_mode")};
-    if (c.in(3).size() != 1) fail("Quant bit width must be a scalar");
-    c.outputs[0] = quant(c.in(0), c.in(1), c.in(2), c.in(3).get(0), p);
+    c.outputs[0] = quant(c.in(0), c.in(1), c.in(2), quantizer_bit_width(c.node, c.in(3)), p);
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
@@ -81,7 +88,7 @@ class QuantOp : public OpDef {
     DataType dt = DataType::float32();
     if (ops::all_values_equal(scale, 1.0) && ops::all_values_equal(zeropt, 0.0) && bits &&
         bits->size() == 1) {
-      int bw = static_cast<int>(bits->get(0));
+      int bw = quantizer_bit_width(n, *bits);
       bool s = a.i("signed") != 0;
       dt = bw == 1 ? (s ? DataType::bipolar() : DataType::binary())
                    : (s ? DataType::sint(bw) : DataType::uint(bw));

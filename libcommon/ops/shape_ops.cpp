@@ -5,6 +5,7 @@
 
 #include "op_util.hpp"
 #include "shoal/core/attrs.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/op.hpp"
 #include "shoal/ops/kernels.hpp"
 
@@ -23,12 +24,19 @@ Tensor transpose(const Tensor& in, const std::vector<int64_t>& perm) {
   const Shape& s = in.shape();
   const std::size_t r = s.size();
   if (perm.size() != r) fail("Transpose perm has {} entries for a rank-{} tensor", perm.size(), r);
+  std::vector<int64_t> axes(r);
+  std::vector<bool> seen(r, false);
+  for (std::size_t i = 0; i < r; ++i) {
+    axes[i] = ops::normalize_axis(perm[i], static_cast<int64_t>(r));
+    if (seen[axes[i]]) fail("Transpose perm {} names axis {} twice", format_shape(perm), perm[i]);
+    seen[axes[i]] = true;
+  }
   Shape out_shape(r);
-  for (std::size_t i = 0; i < r; ++i) out_shape[i] = s[ops::normalize_axis(perm[i], r)];
+  for (std::size_t i = 0; i < r; ++i) out_shape[i] = s[axes[i]];
   Tensor out(in.type(), out_shape);
   auto in_strides = ops::strides_of(s);
   std::vector<int64_t> src_stride(r);
-  for (std::size_t i = 0; i < r; ++i) src_stride[i] = in_strides[perm[i]];
+  for (std::size_t i = 0; i < r; ++i) src_stride[i] = in_strides[axes[i]];
   const std::size_t es = elem_size(in.type());
   const unsigned char* src = in.bytes().data();
   unsigned char* dst = out.bytes().data();
@@ -67,8 +75,10 @@ void register_shape_ops() {
       if (target[i] == -1) {
         if (infer >= 0) fail("Reshape target has more than one -1");
         infer = static_cast<int64_t>(i);
+      } else if (target[i] < 0) {
+        fail("Reshape target {} has a negative dimension", format_shape(c.in(1).ints()));
       } else {
-        known *= target[i];
+        known = checked_mul(known, target[i], "Reshape target");
       }
     }
     if (infer >= 0) {
@@ -84,8 +94,7 @@ void register_shape_ops() {
     int64_t axis = attr_int(c.node, "axis", 1);
     if (axis < 0) axis += r;
     if (axis < 0 || axis > r) fail("Flatten axis {} out of range", axis);
-    int64_t outer = 1;
-    for (int64_t i = 0; i < axis; ++i) outer *= in.shape()[i];
+    int64_t outer = element_count(Shape(in.shape().begin(), in.shape().begin() + axis));
     c.outputs[0] = in.reshaped({outer, outer == 0 ? 0 : in.size() / outer});
   }));
   register_op(std::make_unique<FunctionOp>("Transpose", [](ExecContext& c) {
@@ -119,7 +128,11 @@ void register_shape_ops() {
     auto axes = axes_of(c, 1);
     int64_t out_rank = static_cast<int64_t>(in.rank() + axes.size());
     std::vector<bool> is_new(out_rank, false);
-    for (auto a : axes) is_new[ops::normalize_axis(a, out_rank)] = true;
+    for (auto a : axes) {
+      int64_t ax = ops::normalize_axis(a, out_rank);
+      if (is_new[ax]) fail("Unsqueeze axes {} name axis {} twice", format_shape(axes), a);
+      is_new[ax] = true;
+    }
     Shape out;
     std::size_t j = 0;
     for (int64_t i = 0; i < out_rank; ++i) out.push_back(is_new[i] ? 1 : in.shape()[j++]);
@@ -134,6 +147,9 @@ void register_shape_ops() {
     std::vector<Tensor> parts;
     for (std::size_t i = 0; i < c.inputs.size(); ++i) {
       Tensor t = c.in(i).type() == first.type() ? c.in(i) : c.in(i).astype(first.type());
+      if (static_cast<int64_t>(t.rank()) != r)
+        fail("Concat inputs {} and {} differ in rank", format_shape(first.shape()),
+             format_shape(t.shape()));
       for (int64_t d = 0; d < r; ++d)
         if (d != axis && t.shape()[d] != first.shape()[d])
           fail("Concat inputs {} and {} differ off axis {}", format_shape(first.shape()),
@@ -204,6 +220,9 @@ void register_shape_ops() {
     if (axes.empty())
       for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
     if (steps.empty()) steps.assign(starts.size(), 1);
+    if (starts.size() != axes.size() || ends.size() != axes.size() || steps.size() != axes.size())
+      fail("Slice has {} starts, {} ends, {} axes and {} steps", starts.size(), ends.size(),
+           axes.size(), steps.size());
     std::vector<int64_t> b(r, 0), st(r, 1), len(r);
     for (int64_t d = 0; d < r; ++d) len[d] = in.shape()[d];
     for (std::size_t i = 0; i < axes.size(); ++i) {
@@ -212,6 +231,9 @@ void register_shape_ops() {
       if (step == 0) fail("Slice step 0");
       if (s < 0) s += dim;
       if (e < 0) e += dim;
+      // Steps beyond the dimension take one element; clamping them first keeps the
+      // arithmetic below within int64.
+      step = std::clamp<int64_t>(step, -dim - 1, dim + 1);
       if (step > 0) {
         s = std::clamp<int64_t>(s, 0, dim);
         e = std::clamp<int64_t>(e, 0, dim);

@@ -8,6 +8,7 @@
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/executor.hpp"
+#include "shoal/core/limits.hpp"
 #include "shoal/core/op.hpp"
 
 namespace shoal {
@@ -47,8 +48,22 @@ class StreamingDataflowPartition : public OpDef {
     if (c.options.partition_runner) {
       outs = c.options.partition_runner(c.model, c.node, inputs);
     } else {
+      // A child that names its parent or itself would recurse until the stack overflows.
+      static thread_local int nesting = 0;
+      if (nesting >= kMaxPartitionNesting)
+        fail(
+            "{}: partitions nest deeper than {} levels (does a child model name its parent "
+            "or itself?)",
+            describe(c.node), kMaxPartitionNesting);
       const LoadedChild& child = load(partition_child_path(c.model, c.node), c.options);
-      outs = child.exec->run(inputs);
+      ++nesting;
+      try {
+        outs = child.exec->run(inputs);
+      } catch (...) {
+        --nesting;
+        throw;
+      }
+      --nesting;
     }
     if (outs.size() < c.outputs.size())
       fail("the partition produced {} outputs, {} expected", outs.size(), c.outputs.size());

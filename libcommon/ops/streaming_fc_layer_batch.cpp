@@ -395,9 +395,7 @@ class StreamingFCLayerBatch : public HwOp {
     // §3.3), which is the row-major flattening.
     if (!x.shape().empty() && x.shape().back() != mw) {
       Shape flat = normal_input_shape(c.node, 0);
-      int64_t count = 1;
-      for (int64_t d : flat) count *= d;
-      if (x.size() != count)
+      if (x.size() != element_count(flat))
         fail("{}: input has shape {}, which is not numInputVectors {} of MW {}", describe(c.node),
              format_shape(x.shape()), format_shape(vecs(c.node)), mw);
       x = x.reshaped(flat);

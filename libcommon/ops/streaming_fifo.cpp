@@ -10,11 +10,14 @@
 namespace shoal {
 namespace {
 
+// 2^24 beats: already more than the on-chip memory of the largest FPGAs at 8 bits a beat.
+constexpr int64_t kMaxFifoDepth = int64_t{1} << 24;
+
 class StreamingFifo : public HwOp {
  public:
   std::string_view op_type() const override { return "StreamingFIFO"; }
   std::vector<AttrSpec> own_attr_specs() const override {
-    return {int_attr("depth", 0, true), ints_attr("folded_shape", {}, true),
+    return {int_range_attr("depth", 0, 2, kMaxFifoDepth, true), ints_attr("folded_shape", {}, true),
             string_attr("dataType", "", true),
             string_attr("impl_style", "rtl", false, {"rtl", "vivado"}),
             string_attr("ram_style", "auto", false, {"auto", "block", "distributed", "ultra"}),

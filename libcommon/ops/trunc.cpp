@@ -5,6 +5,7 @@
 #include "rounding.hpp"
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/op.hpp"
+#include "shoal/ops/kernels.hpp"
 
 namespace shoal {
 namespace {
@@ -23,7 +24,8 @@ class TruncOp : public OpDef {
     auto mode = ops::parse_rounding_mode(a.s("rounding_mode"));
     Tensor x = c.in(0).astype(ElemType::Float);
     Tensor scale = c.in(1).astype(ElemType::Float), zeropt = c.in(2).astype(ElemType::Float);
-    float in_bw = static_cast<float>(c.in(3).get(0)), out_bw = static_cast<float>(c.in(4).get(0));
+    float in_bw = static_cast<float>(quantizer_bit_width(c.node, c.in(3), "input bit width"));
+    float out_bw = static_cast<float>(quantizer_bit_width(c.node, c.in(4), "output bit width"));
     float trunc_scale = std::pow(2.0f, in_bw - out_bw);
     Shape out_shape =
         ops::broadcast_shapes(ops::broadcast_shapes(x.shape(), scale.shape()), zeropt.shape());

@@ -43,14 +43,12 @@ std::string ClockPeriod::text() const {
 }
 
 int64_t target_cycles_per_frame(double clk_ns, double target_fps) {
-  return static_cast<int64_t>((1e9 / clk_ns) / target_fps);
-}
-
-std::vector<int64_t> divisors(int64_t n) {
-  std::vector<int64_t> d;
-  for (int64_t i = 1; i <= n; ++i)
-    if (n % i == 0) d.push_back(i);
-  return d;
+  double cycles = (1e9 / clk_ns) / target_fps;
+  // Python's int() takes any size; converting a double past int64 is undefined in C++.
+  if (!(cycles < 0x1p63))
+    fail("a target of {} fps at a {} ns clock is {} cycles per frame, more than int64 holds",
+         target_fps, clk_ns, cycles);
+  return static_cast<int64_t>(cycles);
 }
 
 void annotate_cycles(Model& m) {
@@ -155,6 +153,24 @@ void set_from_json(onnx::NodeProto& n, const std::string& attr, const nlohmann::
   }
 }
 
+// A folding config may set any attribute the op declares, as FINN's ApplyConfig does. One
+// that changes the layer's size (MW, NumChannels, IFMDim, ...) would have the estimates and
+// the RTL describe another layer than the model's tensors, of any size it names.
+void check_layer_size(const Model& m, const onnx::NodeProto& n, const HwOp& op) {
+  auto check = [&](const Shape& from_attrs, const std::string& tensor, const char* which) {
+    auto recorded = m.tensor_shape(tensor);
+    if (!recorded || std::any_of(recorded->begin(), recorded->end(), [](auto d) { return d < 0; }))
+      return;
+    if (element_count(from_attrs) != element_count(*recorded))
+      fail("{}: its attributes describe an {} of shape {}, but tensor '{}' has shape {}",
+           describe(n), which, format_shape(from_attrs), tensor, format_shape(*recorded));
+  };
+  if (n.input_size() > 0 && !n.input(0).empty())
+    check(op.normal_input_shape(n, 0), n.input(0), "input");
+  if (n.output_size() > 0 && !n.output(0).empty())
+    check(op.normal_output_shape(n), n.output(0), "output");
+}
+
 }  // namespace
 
 void set_folding(Model& m, const SetFoldingOptions& o) {
@@ -215,6 +231,7 @@ void apply_folding_config(Model& m, const nlohmann::ordered_json& cfg) {
     if (const HwOp* op = hw_op_of(n)) {
       op->folded_input_shape(n);  // each checks that the folding divides
       op->folded_output_shape(n);
+      check_layer_size(m, n, *op);
     }
   }
 }

@@ -42,7 +42,7 @@ DataType integer_datatype(const Model& m, const onnx::NodeProto& q) {
   if (q.op_type() == "BipolarQuant") return DataType::bipolar();
   auto bits = m.initializer(q.input(3));
   if (!bits || bits->size() != 1) fail("{}: the bit width must be a constant scalar", describe(q));
-  int bw = static_cast<int>(bits->get(0));
+  int bw = quantizer_bit_width(q, *bits);
   bool s = NodeAttrs(q).i("signed") != 0;
   return bw == 1 ? (s ? DataType::bipolar() : DataType::binary())
                  : (s ? DataType::sint(bw) : DataType::uint(bw));
@@ -249,7 +249,7 @@ bool convert_quant_act_to_multithreshold(Model& m) {
       auto bits = m.initializer(q.input(3));
       if (!bits || bits->size() != 1)
         fail("{}: the bit width must be a constant scalar", describe(q));
-      bw = static_cast<int>(bits->get(0));
+      bw = quantizer_bit_width(q, *bits);
       NodeAttrs a(q);
       is_signed = a.i("signed") != 0;
       narrow = a.i("narrow") != 0;

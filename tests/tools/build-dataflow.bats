@@ -319,3 +319,17 @@ PY
     assert_success
   done
 }
+
+@test "limits: deeply nested JSON and an empty step list" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR"
+  py -c 'print("{\"output_dir\": \"o\", \"synth_clk_period_ns\": 5, \"generate_outputs\": [], \"steps\": " + "[" * 100000 + "]" * 100000 + "}")' > deep.json
+  run build-dataflow f/model.onnx deep.json
+  assert_failure 1
+  assert_output "build-dataflow: error: deep.json: JSON nested deeper than 64 levels"
+  echo '{"output_dir": "o", "synth_clk_period_ns": 5, "generate_outputs": [], "steps": []}' > empty.json
+  run build-dataflow f/model.onnx empty.json
+  assert_failure 1
+  assert_output "build-dataflow: error: empty.json: 'steps' is empty: there is nothing to build"
+  [ ! -e o ]
+}

@@ -133,3 +133,76 @@ JSON
   assert_failure 2
   assert_line --index 0 "fold: error: --target-fps needs --clk-ns"
 }
+
+@test "limits: folding configs with huge values, one error line, exit 1, no output" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  child_of "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/c"
+  cd "$BATS_TEST_TMPDIR"
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"PE": 1099511627776}}' > pe.json
+  run fold c/child.onnx -o out.onnx --config pe.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): PE=1099511627776 does not divide MH=31 (allowed: 1, 31)"
+  echo '{"Defaults": {"SIMD": [-4, "all"]}}' > negative.json
+  run fold c/child.onnx -o out.onnx --config negative.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): SIMD=-4 does not divide MW=14 (allowed: 1, 2, 7, 14)"
+  # any declared attribute may be set (FINN's ApplyConfig), but not one that resizes the layer
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"MW": 4611686018427387904}}' > mw.json
+  run fold c/child.onnx -o out.onnx --config mw.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): its attributes describe an input of shape [1, 4611686018427387904], but tensor 'global_in' has shape [1, 14]"
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"numInputVectors": [4294967296, 4294967296, 1]}}' > niv.json
+  run fold c/child.onnx -o out.onnx --config niv.json
+  assert_failure 1
+  assert_output "fold: error: shape [4294967296, 4294967296, 1, 14] has more elements than int64 can count"
+  echo '{"Defaults": {}, "StreamingFCLayer_Batch_0": {"PE": 1e300}}' > float.json
+  run fold c/child.onnx -o out.onnx --config float.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFCLayer_Batch_0' (StreamingFCLayer_Batch): the folding config gives attribute 'PE' an unsupported value 1e+300"
+  [ ! -e out.onnx ]
+}
+
+@test "limits: a FIFO depth beyond 2^24 beats" {
+  cd "$BATS_TEST_TMPDIR"
+  py -c '
+import onnx
+from onnx import helper, TensorProto
+n = helper.make_node("StreamingFIFO", ["x"], ["y"], domain="finn.custom_op.fpgadataflow",
+    name="StreamingFIFO_0", backend="fpgadataflow", depth=32, folded_shape=[1, 1, 4],
+    dataType="UINT4")
+g = helper.make_graph([n], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13),
+    helper.make_opsetid("finn.custom_op.fpgadataflow", 1)]), "fifo.onnx")'
+  echo '{"Defaults": {}, "StreamingFIFO_0": {"depth": 64}}' > ok.json
+  fold fifo.onnx -o ok.onnx --config ok.json
+  echo '{"Defaults": {}, "StreamingFIFO_0": {"depth": 4611686018427387904}}' > deep.json
+  run fold fifo.onnx -o out.onnx --config deep.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFIFO_0' (StreamingFIFO): attribute 'depth' must be from 2 to 16777216 (got 4611686018427387904)"
+  echo '{"Defaults": {"depth": [1, "StreamingFIFO"]}}' > shallow.json
+  run fold fifo.onnx -o out.onnx --config shallow.json
+  assert_failure 1
+  assert_output "fold: error: node 'StreamingFIFO_0' (StreamingFIFO): attribute 'depth' must be from 2 to 16777216 (got 1)"
+  # a model that already holds such a depth is refused where the depth is read
+  py -c '
+import onnx
+m = onnx.load("fifo.onnx")
+[a for a in m.graph.node[0].attribute if a.name == "depth"][0].i = 2**62
+onnx.save(m, "deep.onnx")'
+  run estimate deep.onnx --report-dir rep --clk-ns 10
+  assert_failure 1
+  assert_output "estimate: error: node 'StreamingFIFO_0' (StreamingFIFO): attribute 'depth' must be from 2 to 16777216 (got 4611686018427387904)"
+  [ ! -e out.onnx ]
+  [ ! -e rep/estimate_layer_resources.json ]
+}
+
+@test "limits: a target so low that its cycles per frame overflow int64" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  child_of "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/c"
+  cd "$BATS_TEST_TMPDIR"
+  run fold c/child.onnx -o out.onnx --target-fps 1e-300 --clk-ns 10
+  assert_failure 1
+  assert_output "fold: error: a target of 1e-300 fps at a 10 ns clock is 1e+308 cycles per frame, more than int64 holds"
+  [ ! -e out.onnx ]
+}

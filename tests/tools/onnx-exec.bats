@@ -114,3 +114,48 @@ print(a.shape, a.dtype, (a == e).all(), len(np.unique(a)))'
  --rtlsim needs exactly one"
   [ ! -e o.npy ]
 }
+
+@test "limits: a partition whose child names its parent stops at the nesting limit" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR/f"
+  onnx-tidy model.onnx | streamline | to-hls -o parent.onnx 2> /dev/null
+  # the child's first layer becomes a partition that names the parent again
+  py -c '
+import onnx
+from onnx import helper
+c = onnx.load("parent_partition_0.onnx")
+n = c.graph.node[0]
+c.graph.node.remove(n)
+c.graph.node.insert(0, helper.make_node("StreamingDataflowPartition", [n.input[0]], list(n.output),
+    domain="finn.custom_op.fpgadataflow", name="StreamingDataflowPartition_0", model="parent.onnx"))
+onnx.save(c, "parent_partition_0.onnx")'
+  run onnx-exec parent.onnx input.npy -o out.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: node 'StreamingDataflowPartition_0' (StreamingDataflowPartition): partitions nest deeper than 4 levels (does a child model name its parent or itself?)"
+  [ ! -e out.npy ]
+}
+
+@test "limits: input arrays above the tensor limit or beyond int64" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  cd "$BATS_TEST_TMPDIR/f"
+  # the model's largest tensor (thresholds, 31 x 63 float32) is 7812 bytes: a limit of 8000
+  # passes the model and 100 samples, not 200 (11200 bytes)
+  py -c '
+import numpy as np
+np.save("mid.npy", np.zeros((100, 14), np.float32))
+np.save("big.npy", np.zeros((200, 14), np.float32))'
+  SHOAL_MAX_TENSOR_BYTES=8000 onnx-exec model.onnx mid.npy -o mid_out.npy
+  SHOAL_MAX_TENSOR_BYTES=8000 run onnx-exec model.onnx big.npy -o out.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: big.npy: array of shape [200, 14] has 2800 float32 elements, more than the 8000 bytes a tensor may take (SHOAL_MAX_TENSOR_BYTES)"
+  py -c '
+import numpy as np
+h = "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (549755813888, 549755813888), }"
+h = h.replace("\"", chr(39))
+h += " " * (63 - (10 + len(h)) % 64) + "\n"
+open("huge.npy", "wb").write(b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h.encode())'
+  run onnx-exec model.onnx huge.npy -o out.npy
+  assert_failure 1
+  assert_output "onnx-exec: error: huge.npy: array of shape [549755813888, 549755813888] has more elements than int64 can count"
+  [ ! -e out.npy ]
+}

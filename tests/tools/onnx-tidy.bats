@@ -126,3 +126,116 @@ onnx.save(m, sys.argv[2])' "$BATS_TEST_TMPDIR/f/model.onnx" "$BATS_TEST_TMPDIR/b
   assert_failure 2
   assert_line --index 0 --partial "onnx-tidy: error:"
 }
+
+# Model $1 from the generated facile-like model with the python snippet $2 applied to m
+# (onnx and helper imported).
+hostile_facile() {
+  make_facile "$BATS_TEST_TMPDIR/src"
+  py -c "
+import onnx, sys
+from onnx import helper, TensorProto
+m = onnx.load(sys.argv[1])
+$2
+onnx.save(m, sys.argv[2])" "$BATS_TEST_TMPDIR/src/model.onnx" "$1"
+}
+
+@test "limits: initializers whose shape overflows, is negative or exceeds the tensor limit" {
+  cd "$BATS_TEST_TMPDIR"
+  hostile_facile overflow.onnx 'w = m.graph.initializer[0]
+del w.dims[:]
+w.dims.extend([2**40, 2**40])'
+  run onnx-tidy overflow.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: overflow.onnx: tensor 'MatMul_0_param0' of shape [1099511627776, 1099511627776] has more elements than int64 can count"
+  hostile_facile negative.onnx 'w = m.graph.initializer[0]
+w.dims[0] = -3'
+  run onnx-tidy negative.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: negative.onnx: tensor 'MatMul_0_param0' has a negative dimension -3"
+  hostile_facile huge.onnx 'w = m.graph.initializer[0]
+del w.dims[:]
+w.dims.extend([2**20, 2**20])'
+  run onnx-tidy huge.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: huge.onnx: tensor 'MatMul_0_param0' of shape [1048576, 1048576] has 1099511627776 float32 elements, more than the 1073741824 bytes a tensor may take (SHOAL_MAX_TENSOR_BYTES)"
+  # the limit is configurable: the 14x31 weights (1736 bytes) no longer fit 1000 bytes
+  make_facile f
+  SHOAL_MAX_TENSOR_BYTES=1000 run onnx-tidy f/model.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: f/model.onnx: tensor 'MatMul_0_param0' of shape [14, 31] has 434 float32 elements, more than the 1000 bytes a tensor may take (SHOAL_MAX_TENSOR_BYTES)"
+  SHOAL_MAX_TENSOR_BYTES=lots run onnx-tidy f/model.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: SHOAL_MAX_TENSOR_BYTES is 'lots', not a positive number of bytes"
+  [ ! -e out.onnx ]
+}
+
+@test "limits: declared and inferred shapes that overflow int64" {
+  cd "$BATS_TEST_TMPDIR"
+  hostile_facile declared.onnx 'd = m.graph.output[0].type.tensor_type.shape.dim
+d[0].dim_value = 2**62
+d[1].dim_value = 4'
+  run onnx-tidy declared.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: declared.onnx: tensor 'global_out' of shape [4611686018427387904, 4] has more elements than int64 can count"
+  # a Reshape to [2^31, 2^31] of the 14 inputs is inferred from its shape initializer
+  hostile_facile reshape.onnx 'n = m.graph.node[0]
+m.graph.initializer.append(helper.make_tensor("big", TensorProto.INT64, [2], [2**31, 2**31]))
+m.graph.node.insert(0, helper.make_node("Reshape", [n.input[0], "big"], ["reshaped"], name="Reshape_0"))
+n.input[0] = "reshaped"'
+  run onnx-tidy reshape.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: node 'Reshape_0' (Reshape): output 'reshaped' of shape [2147483648, 2147483648] has 4611686018427387904 float32 elements, more than the 1073741824 bytes a tensor may take (SHOAL_MAX_TENSOR_BYTES)"
+  [ ! -e out.onnx ]
+}
+
+@test "limits: attribute sizes and subgraph nesting" {
+  cd "$BATS_TEST_TMPDIR"
+  hostile_facile ints.onnx 'm.graph.node[0].attribute.append(helper.make_attribute("pads", [0] * (2**20 + 1)))'
+  run onnx-tidy ints.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: ints.onnx: node 'MatMul_0' (MatMul): attribute 'pads' holds 1048577 values, more than the 1048576 an attribute may hold"
+  hostile_facile string.onnx 'm.graph.node[1].attribute.append(helper.make_attribute("note", "x" * (2**20 + 1)))'
+  run onnx-tidy string.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: string.onnx: node 'MultiThreshold_0' (MultiThreshold): attribute 'note' holds a string of 1048577 bytes, more than the 1048576 an attribute may hold"
+  # 17 If nodes, each holding the next in its then_branch
+  hostile_facile nested.onnx 'leaf = helper.make_graph([], "leaf", [], [])
+body = leaf
+for k in range(17):
+    cond = helper.make_node("If", ["c"], ["y"], name="If_%d" % k, then_branch=body, else_branch=leaf)
+    body = helper.make_graph([cond], "level%d" % k, [], [])
+m.graph.node.extend(body.node)'
+  run onnx-tidy nested.onnx -o out.onnx
+  assert_failure 1
+  # If_16 is in the main graph, If_0 at depth 16: its branches would be the 17th level
+  assert_output "onnx-tidy: error: nested.onnx: node 'If_0' (If): subgraphs nest deeper than 16 levels"
+  [ ! -e out.onnx ]
+}
+
+@test "limits: datatypes of 0, more than 64 or a negative number of bits" {
+  cd "$BATS_TEST_TMPDIR"
+  for dt in INT0 UINT0 UINT65 INT65 INT-3 UINT-1; do
+    hostile_facile "$dt.onnx" "m.graph.quantization_annotation[0].quant_parameter_tensor_names[0].value = '$dt'"
+    run onnx-tidy "$dt.onnx" -o out.onnx
+    assert_failure 1
+    assert_output "onnx-tidy: error: unknown datatype '$dt' in the annotation of tensor 'global_in'"
+  done
+  # a QONNX Quant node's bit width input
+  onnx-mlp --layers 6,4 --wdt INT3 --adt UINT2 --idt INT3 --format qonnx -o q
+  for bits in 0 65 -3 2.5 nan 1e300; do
+    py -c '
+import onnx, sys
+from onnx import numpy_helper as nh
+import numpy as np
+m = onnx.load(sys.argv[1])
+q = [n for n in m.graph.node if n.op_type == "Quant"][0]
+for t in m.graph.initializer:
+    if t.name == q.input[3]:
+        t.CopyFrom(nh.from_array(np.array(float(sys.argv[3]), dtype=np.float32), t.name))
+onnx.save(m, sys.argv[2])' q/model.onnx bits.onnx "$bits"
+    run onnx-tidy bits.onnx -o out.onnx
+    assert_failure 1
+    assert_output --regexp "^onnx-tidy: error: node 'Quant_[0-9]+' \(Quant\): bit width [-0-9.a-z+]+ is not an integer from 1 to 64$"
+  done
+  [ ! -e out.onnx ]
+}

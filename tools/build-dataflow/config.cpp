@@ -5,6 +5,7 @@
 #include <set>
 
 #include "shoal/core/error.hpp"
+#include "shoal/core/json.hpp"
 #include "shoal/targets/boards.hpp"
 
 namespace shoal {
@@ -111,11 +112,7 @@ const std::vector<std::string>& default_steps() {
 BuildConfig parse_build_config(const std::string& text, const std::string& what,
                                const fs::path& config_dir) {
   BuildConfig c;
-  try {
-    c.raw = nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON ({})", what, e.what());
-  }
+  c.raw = parse_json(text, what);
   const auto& j = c.raw;
   if (!j.is_object()) fail("{}: not a JSON object", what);
   for (auto it = j.begin(); it != j.end(); ++it)
@@ -192,6 +189,10 @@ BuildConfig parse_build_config(const std::string& text, const std::string& what,
   if (j.contains("steps") && !j["steps"].is_null()) {
     if (!j["steps"].is_array()) fail("{}: 'steps' must be a list of step names", what);
     for (const auto& s : j["steps"]) c.steps.push_back(as_string(s, "steps", what));
+    if (c.steps.empty()) fail("{}: 'steps' is empty: there is nothing to build", what);
+    const auto& known = default_steps();
+    for (const auto& s : c.steps)
+      if (std::find(known.begin(), known.end(), s) == known.end()) fail("unknown step '{}'", s);
   } else {
     c.steps = default_steps();
   }

@@ -4,6 +4,7 @@
 #include "shoal/core/cli.hpp"
 #include "shoal/core/error.hpp"
 #include "shoal/core/io.hpp"
+#include "shoal/core/json.hpp"
 #include "shoal/core/model.hpp"
 #include "shoal/core/pyjson.hpp"
 #include "shoal/transforms/folding.hpp"
@@ -57,12 +58,7 @@ int main(int argc, char** argv) {
     }
     if (r.count("config")) {
       std::string path = r["config"].as<std::string>();
-      nlohmann::ordered_json cfg;
-      try {
-        cfg = nlohmann::ordered_json::parse(read_file(path));
-      } catch (const nlohmann::json::exception& e) {
-        fail("{}: not valid JSON ({})", path, e.what());
-      }
+      nlohmann::ordered_json cfg = parse_json(read_file(path), path);
       give_unique_node_names(m);
       apply_folding_config(m, cfg);
       annotate_cycles(m);

@@ -4,6 +4,7 @@
 
 #include "shoal/core/onnx_proto.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,10 +32,17 @@ struct AttrSpec {
   std::vector<int64_t> ints;
   std::vector<std::string> allowed_strings;
   std::vector<int64_t> allowed_ints;
+  // For Int attributes: the value must lie in [min, max] when set (shoal's limits, where
+  // FINN has none: a FIFO depth of 2^62 would take the machine down in simulation).
+  int64_t min = INT64_MIN;
+  int64_t max = INT64_MAX;
 };
 
 AttrSpec int_attr(std::string name, int64_t dflt, bool required = false,
                   std::vector<int64_t> allowed = {});
+// An Int attribute whose value, when set, must lie in [min, max].
+AttrSpec int_range_attr(std::string name, int64_t dflt, int64_t min, int64_t max,
+                        bool required = false);
 AttrSpec float_attr(std::string name, float dflt, bool required = false);
 AttrSpec string_attr(std::string name, std::string dflt, bool required = false,
                      std::vector<std::string> allowed = {});

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shoal/core/error.hpp"
@@ -79,6 +80,14 @@ template <>
 constexpr ElemType elem_type_of<bool>() {
   return ElemType::Bool;
 }
+
+// numpy's float-to-integer cast as it behaves on x86: truncation toward zero; NaN and
+// values outside int64 give int64's minimum ("integer indefinite"). C++ leaves those cases
+// undefined, and a model's data may hold them.
+int64_t float_to_int64(double v);
+// The integer a float must hold where it stands for a count, an axis or an index; an Error
+// naming `what` when it is NaN, infinite or outside int64 (a fraction is truncated).
+int64_t integral_value(double v, std::string_view what);
 
 using Shape = std::vector<int64_t>;
 int64_t element_count(const Shape& shape);

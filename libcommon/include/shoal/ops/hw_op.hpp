@@ -77,7 +77,14 @@ bool is_fpgadataflow_node(const onnx::NodeProto& node);
 // The node's HwOp, or nullptr for anything else.
 const HwOp* hw_op_of(const onnx::NodeProto& node);
 
-// "1, 2, 3, 6": the values a folding factor of n may take, for error messages.
+// The largest dimension (MW, MH, NumChannels, ...) whose divisors shoal lists: 2^40, a
+// million trial divisions; tensors are far smaller (limits.hpp).
+inline constexpr int64_t kMaxFoldedDimension = int64_t{1} << 40;
+// Every divisor of n, ascending: the values PE or SIMD may take (none when n < 1); an Error
+// when n is above kMaxFoldedDimension.
+std::vector<int64_t> divisors(int64_t n);
+// "1, 2, 3, 6": the values a folding factor of n may take, for error messages (the first and
+// last 16 where there are more than 32; "the divisors of n" above kMaxFoldedDimension).
 std::string divisor_list(int64_t n);
 
 // The folding factor attribute `factor` (SIMD or PE) of node n, checked to divide the

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "shoal/core/onnx_proto.hpp"
 #include "shoal/core/tensor.hpp"
 
 namespace shoal {
@@ -20,6 +22,10 @@ struct QuantParams {
 };
 Tensor quant(const Tensor& x, const Tensor& scale, const Tensor& zeropt, double bitwidth,
              const QuantParams& params);
+// A bit width input of a QONNX quantizer (Quant's bitwidth, Trunc's in and out widths): one
+// integer from 1 to 64, as FINN's datatypes have; else an Error naming `node` and `which`.
+int quantizer_bit_width(const onnx::NodeProto& node, const Tensor& bits,
+                        std::string_view which = "bit width");
 Tensor xnor_popcount_matmul(const Tensor& a, const Tensor& w);
 
 }  // namespace shoal

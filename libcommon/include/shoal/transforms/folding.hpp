@@ -8,6 +8,7 @@
 #include <string>
 
 #include "shoal/core/model.hpp"
+#include "shoal/ops/hw_op.hpp"
 
 namespace shoal {
 
@@ -50,8 +51,5 @@ struct DataflowPerformance {
 };
 // From the cycles_estimate attributes, nodes in graph order (dataflow_performance.py).
 DataflowPerformance dataflow_performance(const Model& m);
-
-// Every divisor of n, ascending: the values PE or SIMD may take.
-std::vector<int64_t> divisors(int64_t n);
 
 }  // namespace shoal
