@@ -5,6 +5,8 @@
 #   make deps     install the Debian packages (as root, or through sudo)
 #   make install  the tools into PREFIX/libexec/shoal/ (front command PREFIX/bin/shoal), the
 #                 pipelines and hls/ modules into PREFIX/share/shoal/
+#   make fuzz     the libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS
+#                 (default 60) on its corpus; fuzz/README.md
 
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -18,7 +20,7 @@ DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-c
   verilator yosys iverilog nextpnr-ice40 fpga-icestorm tcl parallel ccache
 
 .PHONY: all build test unit-test tool-test demo deps check-deps install clean format format-check lint \
-  check-layers
+  check-layers fuzz
 
 all: build
 
@@ -46,6 +48,13 @@ deps:
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# One target at a time, niced; crashes in build-fuzz/fuzz/crashes/TARGET/, exit 1 on any.
+# FUZZ_TARGETS="npy executor" runs only those.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
