@@ -138,7 +138,11 @@ const OpDef* find_op(Domain domain, std::string_view op_type) {
 }
 
 const OpDef* find_op(const onnx::NodeProto& node) {
-  return find_op(classify_domain(node.domain()), node.op_type());
+  const OpDef* op = find_op(classify_domain(node.domain()), node.op_type());
+  if (op && node.input_size() < op->min_inputs())
+    fail("{}: has {} input(s), {} takes {}", describe(node), node.input_size(), node.op_type(),
+         op->min_inputs());
+  return op;
 }
 
 const OpDef& require_op(const onnx::NodeProto& node) {
@@ -256,6 +260,14 @@ void set_node_attr(onnx::NodeProto& node, std::string_view name, const std::vect
   if (s.kind != AttrKind::Ints)
     fail("{}: attribute '{}' is not a list of integers", describe(node), name);
   set_attr(node, name, v);
+}
+
+const Shape& OpDef::input_shape(const onnx::NodeProto& node,
+                                const std::vector<std::optional<Shape>>& inputs, std::size_t i) {
+  if (i >= inputs.size())
+    fail("{}: has {} input(s), needs at least {}", describe(node), inputs.size(), i + 1);
+  if (!inputs[i]) fail("{}: input shape unknown", describe(node));
+  return *inputs[i];
 }
 
 }  // namespace shoal

@@ -10,6 +10,7 @@ class BipolarQuantOp : public OpDef {
  public:
   std::string_view op_type() const override { return "BipolarQuant"; }
   Domain domain() const override { return Domain::General; }
+  int min_inputs() const override { return 2; }
   void execute(ExecContext& c) const override {
     Tensor x = c.in(0).astype(ElemType::Float);
     Tensor scale = c.in(1).astype(ElemType::Float);
@@ -25,8 +26,7 @@ class BipolarQuantOp : public OpDef {
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0)) fail("{}: input shape unknown", describe(n));
-    return {*in[0]};
+    return {input_shape(n, in, 0)};
   }
   void infer_datatypes(Model& m, int idx) const override {
     const auto& n = m.node(idx);

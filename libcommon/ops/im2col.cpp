@@ -127,7 +127,7 @@ class Im2ColOp : public OpDef {
   // attribute only; the two agree on every graph LowerConvsToMatMul writes).
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    Shape x = in.at(0) ? *in[0] : parse_shape_string(n, NodeAttrs(n).s("input_shape"));
+    Shape x = !in.empty() && in[0] ? *in[0] : parse_shape_string(n, NodeAttrs(n).s("input_shape"));
     Geometry g = geometry(n, x);
     return {{g.n, g.oh, g.ow, g.kh * g.kw * g.c}};
   }

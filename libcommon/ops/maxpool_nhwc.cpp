@@ -37,8 +37,7 @@ class MaxPoolNhwcOp : public OpDef {
   // dimension's own pads, which is the same for every model v0.6 accepts.
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0)) fail("{}: input shape unknown", describe(n));
-    const Shape& x = *in[0];
+    const Shape& x = input_shape(n, in, 0);
     NodeAttrs a(n);
     auto k = a.ints("kernel_shape"), s = a.ints("strides"), p = a.ints("pads");
     if (x.size() != 4 || k.size() != 2 || s.size() != 2 || p.size() != 4)

@@ -58,6 +58,7 @@ class MultiThresholdOp : public OpDef {
  public:
   std::string_view op_type() const override { return "MultiThreshold"; }
   Domain domain() const override { return Domain::General; }
+  int min_inputs() const override { return 2; }
   std::vector<AttrSpec> attr_specs() const override {
     return {string_attr("out_dtype", "", true), float_attr("out_scale", 1.0f),
             float_attr("out_bias", 0.0f), string_attr("data_layout", "NCHW")};
@@ -69,8 +70,7 @@ class MultiThresholdOp : public OpDef {
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0)) fail("{}: input shape unknown", describe(n));
-    return {*in[0]};
+    return {input_shape(n, in, 0)};
   }
   // qonnx rule (a superset of v0.6's): out_dtype, or FLOAT32 when scale or bias is fractional.
   void infer_datatypes(Model& m, int idx) const override {

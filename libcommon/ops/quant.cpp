@@ -64,6 +64,7 @@ class QuantOp : public OpDef {
  public:
   std::string_view op_type() const override { return "Quant"; }
   Domain domain() const override { return Domain::General; }
+  int min_inputs() const override { return 4; }
   std::vector<AttrSpec> attr_specs() const override {
     return {int_attr("signed", 1, true, {0, 1}), int_attr("narrow", 1, true, {0, 1}),
             string_attr("rounding_mode", "ROUND")};
@@ -75,8 +76,7 @@ class QuantOp : public OpDef {
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0)) fail("{}: input shape unknown", describe(n));
-    return {*in[0]};
+    return {input_shape(n, in, 0)};
   }
   // INTn/UINTn (BIPOLAR/BINARY for one bit) when scale is 1 and zeropt 0, else FLOAT32.
   void infer_datatypes(Model& m, int idx) const override {

@@ -16,6 +16,7 @@ namespace {
 class StreamingFCLayerBatch : public HwOp {
  public:
   std::string_view op_type() const override { return "StreamingFCLayer_Batch"; }
+  int min_inputs() const override { return 2; }
   std::vector<AttrSpec> own_attr_specs() const override {
     return {int_attr("PE", 0, true),
             int_attr("SIMD", 0, true),

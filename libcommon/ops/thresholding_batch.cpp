@@ -15,6 +15,7 @@ namespace {
 class ThresholdingBatch : public HwOp {
  public:
   std::string_view op_type() const override { return "Thresholding_Batch"; }
+  int min_inputs() const override { return 2; }
   std::vector<AttrSpec> own_attr_specs() const override {
     return {int_attr("PE", 0, true), int_attr("NumChannels", 0, true),
             int_attr("numSteps", 1, true),

@@ -16,6 +16,7 @@ class TruncOp : public OpDef {
  public:
   std::string_view op_type() const override { return "Trunc"; }
   Domain domain() const override { return Domain::General; }
+  int min_inputs() const override { return 5; }
   std::vector<AttrSpec> attr_specs() const override {
     return {string_attr("rounding_mode", "FLOOR", true)};
   }
@@ -46,8 +47,7 @@ class TruncOp : public OpDef {
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0)) fail("{}: input shape unknown", describe(n));
-    return {*in[0]};
+    return {input_shape(n, in, 0)};
   }
   void infer_datatypes(Model& m, int idx) const override {
     m.set_datatype(m.node(idx).output(0), DataType::float32());

@@ -22,15 +22,16 @@ class XnorPopcountMatMulOp : public OpDef {
  public:
   std::string_view op_type() const override { return "XnorPopcountMatMul"; }
   Domain domain() const override { return Domain::General; }
+  int min_inputs() const override { return 2; }
   void execute(ExecContext& c) const override {
     c.outputs[0] = xnor_popcount_matmul(c.in(0), c.in(1));
   }
   std::vector<Shape> infer_shapes(const onnx::NodeProto& n,
                                   const std::vector<std::optional<Shape>>& in) const override {
-    if (!in.at(0) || !in.at(1)) fail("{}: input shape unknown", describe(n));
-    Shape s = *in[0];
-    if (s.empty() || in[1]->size() != 2) fail("{}: expects (..., K) x (K, N)", describe(n));
-    s.back() = (*in[1])[1];
+    Shape s = input_shape(n, in, 0);
+    const Shape& w = input_shape(n, in, 1);
+    if (s.empty() || w.size() != 2) fail("{}: expects (..., K) x (K, N)", describe(n));
+    s.back() = w[1];
     return {s};
   }
   void infer_datatypes(Model& m, int idx) const override {

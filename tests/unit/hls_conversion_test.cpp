@@ -19,7 +19,10 @@ namespace {
 
 onnx::NodeProto hw_node(const std::string& op, std::vector<std::pair<std::string, int64_t>> ints,
                         std::vector<std::pair<std::string, std::string>> strs, Shape vecs = {1}) {
-  auto n = make_node(op, {"x"}, {"y"}, kDataflowDomain, op + "_0");
+  // The weight or threshold input of the layers that have one (find_op refuses them without)
+  std::vector<std::string> inputs = {"x"};
+  if (op == "StreamingFCLayer_Batch" || op == "Thresholding_Batch") inputs.push_back("w");
+  auto n = make_node(op, inputs, {"y"}, kDataflowDomain, op + "_0");
   set_attr(n, "backend", "fpgadataflow");
   for (auto& [k, v] : ints) set_attr(n, k, v);
   for (auto& [k, v] : strs) set_attr(n, k, v);

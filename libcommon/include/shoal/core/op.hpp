@@ -68,6 +68,9 @@ class OpDef {
   virtual ~OpDef() = default;
   virtual std::string_view op_type() const = 0;
   virtual Domain domain() const { return Domain::Standard; }
+  // The inputs every node of the op has (find_op refuses a node with fewer, so that no
+  // method meets a missing one). Standard ops leave arity to ONNX's checks: 0.
+  virtual int min_inputs() const { return 0; }
   virtual std::vector<AttrSpec> attr_specs() const { return {}; }
 
   virtual void execute(ExecContext& ctx) const = 0;
@@ -76,6 +79,10 @@ class OpDef {
   // are left to ONNX's own shape inference and never call this.
   virtual std::vector<Shape> infer_shapes(const onnx::NodeProto& node,
                                           const std::vector<std::optional<Shape>>& inputs) const;
+  // Input i's shape, for infer_shapes: an Error when the node has no input i (a broken model
+  // may give an op fewer inputs than it takes) or its shape is unknown.
+  static const Shape& input_shape(const onnx::NodeProto& node,
+                                  const std::vector<std::optional<Shape>>& inputs, std::size_t i);
   // Element type of each output of a custom op (float by default).
   virtual ElemType output_elem_type(const onnx::NodeProto& node, int output) const {
     return ElemType::Float;
