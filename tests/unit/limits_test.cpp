@@ -32,14 +32,7 @@ struct TensorLimit {
 };
 
 std::string npy_with_shape(const std::string& shape) {
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-  std::size_t total = 10 + dict.size() + 1;
-  dict.append((total + 63) / 64 * 64 - total, ' ');
-  dict += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(dict.size());
-  out += '\0';
-  return out + dict;
+  return test::npy_v1_header("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
 }
 
 }  // namespace

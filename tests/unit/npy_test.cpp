@@ -2,21 +2,11 @@
 
 #include "shoal/core/error.hpp"
 #include "shoal/core/npy.hpp"
+#include "test_util.hpp"
 
 using namespace shoal;
 
 namespace {
-std::string header(const std::string& dict) {
-  std::string h = dict;
-  std::size_t total = 10 + h.size() + 1;
-  h.append((total + 63) / 64 * 64 - total, ' ');
-  h += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(h.size());
-  out += '\0';
-  return out + h;
-}
-
 void expect_error(const std::string& bytes, const std::string& message) {
   try {
     parse_npy(bytes, "x.npy");
@@ -30,13 +20,14 @@ void expect_error(const std::string& bytes, const std::string& message) {
 TEST(Npy, WritesNumpysExactBytes) {
   Tensor t = Tensor::from<float>({2, 3}, {0, 1, 2, 3, 4, 5});
   std::string bytes = serialize_npy(t);
-  std::string expected = header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }");
+  std::string expected =
+      test::npy_v1_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }");
   ASSERT_EQ(bytes.size(), 152u);
   EXPECT_EQ(bytes.substr(0, 128), expected);
   EXPECT_EQ(serialize_npy(Tensor::from<int64_t>({2}, {1, -2})).substr(0, 128),
-            header("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }"));
+            test::npy_v1_header("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }"));
   EXPECT_EQ(serialize_npy(Tensor::from<uint8_t>({}, {0})).substr(0, 128),
-            header("{'descr': '|u1', 'fortran_order': False, 'shape': (), }"));
+            test::npy_v1_header("{'descr': '|u1', 'fortran_order': False, 'shape': (), }"));
 }
 
 template <typename T>
@@ -83,13 +74,13 @@ TEST(Npy, RejectsBadFilesWithOneLine) {
   expect_error(good.substr(0, 140), "x.npy: truncated .npy data (12 of 24 bytes for shape [2, 3])");
   expect_error(good.substr(0, 50), "x.npy: truncated .npy header");
   expect_error(good + "xx", "x.npy: 2 unexpected bytes after the .npy data");
-  expect_error(
-      header("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }") + std::string(4, '\0'),
-      "x.npy: Fortran-order .npy arrays are not supported (C order only)");
-  expect_error(
-      header("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }") + std::string(4, '\0'),
-      "x.npy: big-endian .npy data ('>f4') is not supported");
-  expect_error(
-      header("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }") + std::string(8, '\0'),
-      "x.npy: unsupported .npy dtype '<c8'");
+  expect_error(test::npy_v1_header("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }") +
+                   std::string(4, '\0'),
+               "x.npy: Fortran-order .npy arrays are not supported (C order only)");
+  expect_error(test::npy_v1_header("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }") +
+                   std::string(4, '\0'),
+               "x.npy: big-endian .npy data ('>f4') is not supported");
+  expect_error(test::npy_v1_header("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }") +
+                   std::string(8, '\0'),
+               "x.npy: unsupported .npy dtype '<c8'");
 }

@@ -36,6 +36,18 @@ class GraphBuilder {
   Model m;
 };
 
+// A version 1.0 .npy file's header for the header dict `dict`, padded as numpy pads it.
+inline std::string npy_v1_header(const std::string& dict) {
+  std::string h = dict;
+  std::size_t total = 10 + h.size() + 1;
+  h.append((total + 63) / 64 * 64 - total, ' ');
+  h += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(h.size());
+  out += '\0';
+  return out + h;
+}
+
 inline Tensor floats(Shape shape, std::vector<float> v) {
   return Tensor::from<float>(std::move(shape), v);
 }
