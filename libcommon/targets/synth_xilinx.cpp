@@ -3,6 +3,7 @@
 // counts and a timing estimate from Yosys' `sta` (toolchain.md §3), labelled as such.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -261,9 +262,12 @@ Sta read_sta(const fs::path& path) {
   static const std::regex no_arcs(R"(Module '([^']+)' has no timing arcs)");
   std::smatch sm;
   if (std::regex_search(text, sm, arrival)) s.arrival_ps = std::stoll(sm[1].str());
+  // sta warns once per instance; the report names each type once, in order of appearance.
+  auto& cells = s.cells_without_delays;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), no_arcs);
        it != std::sregex_iterator(); ++it)
-    s.cells_without_delays.push_back((*it)[1].str());
+    if (std::find(cells.begin(), cells.end(), (*it)[1].str()) == cells.end())
+      cells.push_back((*it)[1].str());
   return s;
 }
 
