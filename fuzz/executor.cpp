@@ -4,6 +4,7 @@
 // the input sample's bytes), then Executor::run on the edited model.
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -304,6 +305,8 @@ void executor(const uint8_t* data, std::size_t size) {
   Model m = base.model;
   Tensor sample = base.input;
   for (int edits = 0; edits < 64 && !in.empty(); ++edits) edit(m, sample, in);
+  // SHOAL_FUZZ_DUMP=FILE.onnx: the edited model, to see what a finding ran (triage only).
+  if (const char* dump = std::getenv("SHOAL_FUZZ_DUMP")) m.save(dump);
   try {
     execute(m, {sample});
   } catch (const Error&) {

@@ -16,41 +16,64 @@ namespace {
 // inside the input, giving the flat kernel and input spatial indices. Taps on padding
 // contribute nothing to any of the ops, and skipping them keeps the work bounded by the
 // input's size whatever kernel and pads a model asks for.
+// Which taps of a dimension land inside the input depends only on that dimension's output
+// coordinate, so it is worked out when that coordinate changes; the coordinates advance as
+// an odometer, and a coordinate none of whose taps is inside skips the whole block of
+// outputs under it. The work is bounded by the taps inside plus the rows of padding.
 template <typename F>
 void for_each_tap(const Window& w, F f) {
+  struct Taps {
+    int64_t first, lo, hi;  // input position of tap 0; the first and last tap inside
+  };
+  auto taps_at = [&w](std::size_t d, int64_t o) {
+    // tap t of this dimension reads input position first + t * dilation
+    const int64_t first = o * w.stride[d] - w.pad_begin[d], dil = w.dilation[d];
+    return Taps{
+        first, first >= 0 ? 0 : (-first + dil - 1) / dil,
+        w.in[d] - 1 - first < 0 ? -1 : std::min(w.kernel[d] - 1, (w.in[d] - 1 - first) / dil)};
+  };
   const std::size_t s = w.in.size();
   const int64_t out_count = element_count(w.out);
-  std::vector<int64_t> o(s), lo(s), hi(s), k(s);
-  for (int64_t oi = 0; oi < out_count; ++oi) {
-    int64_t rem = oi;
-    for (int d = static_cast<int>(s) - 1; d >= 0; --d) {
-      o[d] = rem % w.out[d];
-      rem /= w.out[d];
+  if (out_count == 0) return;
+  std::vector<int64_t> o(s, 0), k(s), block(s + 1, 1);  // block[d]: outputs per step of dim d-1
+  for (std::size_t d = s; d-- > 0;) block[d] = block[d + 1] * w.out[d];
+  std::vector<Taps> t(s);
+  for (std::size_t d = 0; d < s; ++d) t[d] = taps_at(d, 0);
+  // Steps dimension `from` (the inner ones are at 0), carrying outwards; false at the end.
+  auto advance = [&](int from) {
+    for (int d = from; d >= 0; --d) {
+      const bool carry = ++o[d] == w.out[d];
+      if (carry) o[d] = 0;
+      t[d] = taps_at(static_cast<std::size_t>(d), o[d]);
+      if (!carry) return true;
     }
-    bool any = true;
-    for (std::size_t d = 0; d < s && any; ++d) {
-      // tap t of this dimension reads input position first + t * dilation
-      int64_t first = o[d] * w.stride[d] - w.pad_begin[d], dil = w.dilation[d];
-      lo[d] = first >= 0 ? 0 : (-first + dil - 1) / dil;
-      hi[d] = w.in[d] - 1 - first < 0 ? -1 : std::min(w.kernel[d] - 1, (w.in[d] - 1 - first) / dil);
-      any = lo[d] <= hi[d];
+    return false;
+  };
+  for (int64_t oi = 0;;) {
+    std::size_t empty = 0;
+    while (empty < s && t[empty].lo <= t[empty].hi) ++empty;
+    if (empty < s) {  // every output below this coordinate reads padding only
+      oi += block[empty + 1];
+      if (!advance(static_cast<int>(empty))) return;
+      continue;
     }
-    if (!any) continue;
-    k = lo;
+    for (std::size_t d = 0; d < s; ++d) k[d] = t[d].lo;
     for (;;) {
       int64_t flat = 0, ki = 0;
       for (std::size_t d = 0; d < s; ++d) {
-        flat = flat * w.in[d] + o[d] * w.stride[d] - w.pad_begin[d] + k[d] * w.dilation[d];
+        flat = flat * w.in[d] + t[d].first + k[d] * w.dilation[d];
         ki = ki * w.kernel[d] + k[d];
       }
       f(oi, ki, flat);
       int d = static_cast<int>(s) - 1;
       for (; d >= 0; --d) {
-        if (++k[d] <= hi[d]) break;
-        k[d] = lo[d];
+        if (++k[d] <= t[d].hi) break;
+        k[d] = t[d].lo;
       }
       if (d < 0) break;
     }
+    ++oi;
+    if (!advance(static_cast<int>(s) - 1)) return;
   }
 }
 

@@ -159,3 +159,79 @@ open("huge.npy", "wb").write(b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little")
   assert_output "onnx-exec: error: huge.npy: array of shape [549755813888, 549755813888] has more elements than int64 can count"
   [ ! -e out.npy ]
 }
+
+@test "Conv, MaxPool and AveragePool equal a NumPy reference over strides, dilations, uneven pads and groups" {
+  # 48 random windows in 1-D and 2-D, some with end pads past the kernel (windows wholly
+  # on padding: -inf for MaxPool, NaN for AveragePool without the padded taps). The
+  # reference pads the input explicitly and reads every tap, so it shares nothing with the
+  # executor's walk over the taps inside the input.
+  cd "$BATS_TEST_TMPDIR"
+  py -c '
+import numpy as np, onnx, itertools
+from onnx import helper as h, TensorProto as T, numpy_helper as nh
+rng = np.random.default_rng(5)
+def windows(x, k, s, d, pb, pe, fill):
+    sp = x.shape[2:]
+    xp = np.pad(x, [(0, 0), (0, 0)] + list(zip(pb, pe)), constant_values=fill)
+    out = [(sp[i] + pb[i] + pe[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(len(sp))]
+    for o in itertools.product(*[range(n) for n in out]):
+        taps = tuple(slice(o[i] * s[i], o[i] * s[i] + d[i] * (k[i] - 1) + 1, d[i]) for i in range(len(sp)))
+        yield o, xp[(slice(None), slice(None)) + taps], out
+for case in range(48):
+    rank = 1 + case % 2
+    op = ["Conv", "MaxPool", "AveragePool"][case % 3]
+    sp = list(rng.integers(3, 9, rank)); k = list(rng.integers(1, 4, rank))
+    s = list(rng.integers(1, 4, rank)); d = list(rng.integers(1, 3, rank)) if op != "AveragePool" else [1] * rank
+    pb = [int(rng.integers(0, k[i])) for i in range(rank)]; pe = [int(rng.integers(0, k[i] + 2)) for i in range(rank)]
+    if any(sp[i] + pb[i] + pe[i] < d[i] * (k[i] - 1) + 1 for i in range(rank)): pe = [p + 8 for p in pe]
+    group = [1, 2][case % 2] if op == "Conv" else 1
+    C, M, N = 2 * group, 2 * group, 2
+    x = rng.standard_normal([N, C] + sp).astype(np.float32)
+    attrs = dict(kernel_shape=k, strides=s, pads=pb + pe)
+    inits, ins = [], ["x"]
+    if op == "Conv":
+        W = rng.standard_normal([M, C // group] + k).astype(np.float32)
+        B = rng.standard_normal(M).astype(np.float32)
+        inits = [nh.from_array(W, "W"), nh.from_array(B, "B")]; ins += ["W", "B"]
+        attrs.update(dilations=d, group=group)
+    elif op == "MaxPool":
+        attrs.update(dilations=d)
+    else:
+        attrs.update(count_include_pad=case % 4 // 2)
+    ref = []
+    fill = -np.inf if op == "MaxPool" else 0.0
+    xd = x.astype(np.float64)
+    ones = np.ones_like(xd)
+    outs = {}
+    for (o, w, out), (_, wc, _) in zip(windows(xd, k, s, d, pb, pe, fill), windows(ones, k, s, d, pb, pe, 0.0)):
+        axes = tuple(range(2, 2 + rank))
+        if op == "Conv":
+            per = []
+            for m in range(M):
+                g = m // (M // group)
+                per.append((w[:, g * (C // group):(g + 1) * (C // group)] * W[m].astype(np.float64)).sum(axis=(1,) + axes) + B[m])
+            outs[o] = np.stack(per, axis=1)
+        elif op == "MaxPool":
+            outs[o] = w.max(axis=axes)
+        else:
+            n = np.prod(k) if attrs["count_include_pad"] else wc[0, 0].sum()
+            outs[o] = w.sum(axis=axes) / n
+        shape = out
+    y = np.zeros([N, M if op == "Conv" else C] + shape)
+    for o, v in outs.items(): y[(slice(None), slice(None)) + o] = v
+    node = h.make_node(op, ins, ["y"], **attrs)
+    g = h.make_graph([node], "g", [h.make_tensor_value_info("x", T.FLOAT, list(x.shape))],
+                     [h.make_tensor_value_info("y", T.FLOAT, list(y.shape))], inits)
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 13)]), f"case{case}.onnx")
+    np.save(f"case{case}_x.npy", x); np.save(f"case{case}_ref.npy", y.astype(np.float32))
+'
+  for c in $(seq 0 47); do
+    onnx-exec "case$c.onnx" "case${c}_x.npy" -o "case${c}_y.npy"
+  done
+  run py -c '
+import numpy as np
+bad = [c for c in range(48) if not (np.load(f"case{c}_y.npy").shape == np.load(f"case{c}_ref.npy").shape
+       and np.allclose(np.load(f"case{c}_y.npy"), np.load(f"case{c}_ref.npy"), rtol=1e-5, atol=1e-5, equal_nan=True))]
+print("mismatches", bad)'
+  assert_output "mismatches []"
+}
