@@ -20,8 +20,8 @@ fs::path write_text(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-// sta warns about a primitive without delays more than once in a large design (CNV's
-// RAMB36E2 48 times); the timing key must name each type once, in order of appearance.
+// sta warns about a primitive without delays more than once in a large design (CNV's:
+// RAMB36E2 30 times, RAMB18E2 15 times); the timing key names each type once, in order.
 TEST(SynthSta, NamesEachCellTypeWithoutDelaysOnce) {
   fs::path p = write_text("sta-repeated",
                           "Warning: Module 'MUXF9' has no timing arcs!\n"
