@@ -142,6 +142,8 @@ const OpDef* find_op(const onnx::NodeProto& node) {
   if (op && node.input_size() < op->min_inputs())
     fail("{}: has {} input(s), {} takes {}", describe(node), node.input_size(), node.op_type(),
          op->min_inputs());
+  // Every op shoal knows gives at least one output, and its methods write output 0.
+  if (op && node.output_size() == 0) fail("{}: has no outputs", describe(node));
   return op;
 }
 

@@ -239,3 +239,23 @@ TEST(Executor, SanitisesAnnotatedTensorsLikeFinn) {
   EXPECT_EQ(values(execute(m, {floats({3}, {100, 2, -3})}).at(0)),
             (std::vector<float>{100, 2, -3}));
 }
+
+// find_op refuses a node its op's methods would read past: too few inputs, or no output
+// (both found by the onnx_tidy fuzzer as protobuf aborts in the datatype rules).
+TEST(OpRegistry, RefusesNodesWithTooFewInputsOrNoOutputs) {
+  auto message = [](const onnx::NodeProto& n) {
+    try {
+      find_op(n);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  auto quant = make_node("Quant", {"x", "s", "z"}, {"y"}, "finn.custom_op.general");
+  quant.set_name("Quant_0");
+  EXPECT_EQ(message(quant), "node 'Quant_0' (Quant): has 3 input(s), Quant takes 4");
+  quant.add_input("b");
+  EXPECT_EQ(message(quant), "no error");
+  quant.clear_output();
+  EXPECT_EQ(message(quant), "node 'Quant_0' (Quant): has no outputs");
+}

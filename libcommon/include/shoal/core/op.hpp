@@ -69,7 +69,8 @@ class OpDef {
   virtual std::string_view op_type() const = 0;
   virtual Domain domain() const { return Domain::Standard; }
   // The inputs every node of the op has (find_op refuses a node with fewer, so that no
-  // method meets a missing one). Standard ops leave arity to ONNX's checks: 0.
+  // method meets a missing one; it refuses a node without outputs too). Standard ops leave
+  // arity to ONNX's checks: 0.
   virtual int min_inputs() const { return 0; }
   virtual std::vector<AttrSpec> attr_specs() const { return {}; }
 
