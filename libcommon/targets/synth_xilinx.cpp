@@ -262,7 +262,8 @@ Sta read_sta(const fs::path& path) {
   static const std::regex no_arcs(R"(Module '([^']+)' has no timing arcs)");
   std::smatch sm;
   if (std::regex_search(text, sm, arrival)) s.arrival_ps = std::stoll(sm[1].str());
-  // sta warns once per instance; the report names each type once, in order of appearance.
+  // sta may warn about one type many times (CNV: RAMB36E2 30 times); the report names each
+  // type once, in order of first appearance.
   auto& cells = s.cells_without_delays;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), no_arcs);
        it != std::sregex_iterator(); ++it)
