@@ -14,12 +14,11 @@ namespace {
 
 // Visits every output position (flattened spatial index) and every kernel tap that lands
 // inside the input, giving the flat kernel and input spatial indices. Taps on padding
-// contribute nothing to any of the ops, and skipping them keeps the work bounded by the
-// input's size whatever kernel and pads a model asks for.
-// Which taps of a dimension land inside the input depends only on that dimension's output
-// coordinate, so it is worked out when that coordinate changes; the coordinates advance as
-// an odometer, and a coordinate none of whose taps is inside skips the whole block of
-// outputs under it. The work is bounded by the taps inside plus the rows of padding.
+// contribute nothing to any of the ops and are skipped. Which taps of a dimension land
+// inside depends only on that dimension's output coordinate, so it is worked out when that
+// coordinate changes (the coordinates advance as an odometer), and a coordinate with no tap
+// inside skips the whole block of outputs under it: the work is the taps inside the input
+// plus the rows of padding, whatever kernel and pads a model asks for.
 template <typename F>
 void for_each_tap(const Window& w, F f) {
   struct Taps {
