@@ -24,10 +24,12 @@ DEB_PACKAGES := g++ cmake make pkg-config libonnx-dev libprotobuf-dev protobuf-c
 
 all: build
 
-$(BUILD)/CMakeCache.txt:
+# cmake_install.cmake is written only when configuring succeeded (CMakeCache.txt is written
+# before a failure too, e.g. a missing package, and would stop the next make from retrying).
+$(BUILD)/cmake_install.cmake:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-build: $(BUILD)/CMakeCache.txt
+build: $(BUILD)/cmake_install.cmake
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
