@@ -150,6 +150,80 @@ FilterResult run_filter(const std::vector<std::string>& argv, std::string_view i
   return result;
 }
 
+Coprocess::Coprocess(const std::vector<std::string>& argv) {
+  if (argv.empty()) fail("internal: no program to run");
+  name_ = argv[0];
+  int in[2], out[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) fail("cannot run {}: {}", name_, std::strerror(errno));
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(in[0]);
+    ::close(in[1]);
+    fail("cannot run {}: {}", name_, std::strerror(errno));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, name_.c_str(), &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in[0]);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    fail("cannot run {}: {}", name_, std::strerror(rc));
+  }
+  pid_ = pid;
+  to_ = in[1];
+  from_ = out[0];
+}
+
+Coprocess::~Coprocess() {
+  if (to_ >= 0) ::close(to_);
+  if (from_ >= 0) ::close(from_);
+  if (pid_ > 0) wait_for(pid_);
+}
+
+void Coprocess::write(std::string_view bytes) {
+  // A program that has exited must not kill us with SIGPIPE.
+  struct sigaction ignore {
+  }, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  int error = 0;
+  while (!bytes.empty() && !broken_) {
+    ssize_t n = ::write(to_, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = errno;
+      broken_ = true;
+      break;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  if (broken_) fail("{} stopped answering: {}", name_, std::strerror(error ? error : EPIPE));
+}
+
+std::string Coprocess::read(std::size_t n) {
+  std::string s(n, '\0');
+  std::size_t got = 0;
+  while (got < n && !broken_) {
+    ssize_t r = ::read(from_, s.data() + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0)
+      broken_ = true;
+    else
+      got += static_cast<std::size_t>(r);
+  }
+  if (broken_) fail("{} stopped answering", name_);
+  return s;
+}
+
 bool program_exists(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (!path) return false;

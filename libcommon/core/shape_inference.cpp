@@ -1,6 +1,8 @@
 #include "shoal/core/shape_inference.hpp"
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -98,25 +100,38 @@ int infer_custom_nodes(onnx::ModelProto& m) {
   return typed;
 }
 
-// ONNX's own shape inference, run by the onnx-lib helper installed beside the tools.
+// ONNX's own shape inference, run by the onnx-lib helper installed beside the tools. One
+// helper serves the whole process: a conversion infers shapes after every pass and, where
+// custom ops sit between standard ones, several rounds per inference; a helper started for
+// each took most of the time of a QONNX net with a dynamic dimension.
 void run_onnx_shape_inference(onnx::ModelProto& m) {
-  std::filesystem::path helper = executable_dir() / "onnx-lib";
-  if (!std::filesystem::exists(helper))
-    fail(
-        "shape inference needs ONNX's for some op, but the onnx-lib helper is missing (looked "
-        "for {})",
-        helper.string());
+  static std::mutex mutex;
+  static std::unique_ptr<Coprocess> helper;
+  std::lock_guard<std::mutex> lock(mutex);
   std::string bytes;
   if (!m.SerializeToString(&bytes)) fail("shape inference: cannot serialize the model");
-  FilterResult r = run_filter({helper.string(), "infer-shapes", "-"}, bytes);
-  if (r.exit_code != 0) {
-    std::string why = r.err;
-    if (auto p = why.find("error: "); p != std::string::npos) why = why.substr(p + 7);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    fail("shape inference failed: {}",
-         why.empty() ? "onnx-lib exited with " + std::to_string(r.exit_code) : why);
+  if (!helper || helper->broken()) {
+    std::filesystem::path path = executable_dir() / "onnx-lib";
+    if (!std::filesystem::exists(path))
+      fail(
+          "shape inference needs ONNX's for some op, but the onnx-lib helper is missing (looked "
+          "for {})",
+          path.string());
+    helper.reset();
+    helper = std::make_unique<Coprocess>(std::vector<std::string>{path.string(), "serve"});
   }
-  if (!m.ParseFromString(r.out)) fail("shape inference: onnx-lib returned no model");
+  auto length_bytes = [](uint64_t n) {
+    std::string b(8, '\0');
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return b;
+  };
+  helper->write(length_bytes(bytes.size()) + bytes);
+  std::string head = helper->read(9);
+  uint64_t n = 0;
+  for (int i = 8; i >= 1; --i) n = (n << 8) | static_cast<unsigned char>(head[i]);
+  std::string answer = helper->read(n);
+  if (head[0] != 0) fail("shape inference failed: {}", answer);
+  if (!m.ParseFromString(answer)) fail("shape inference: onnx-lib returned no model");
 }
 
 }  // namespace

@@ -54,7 +54,11 @@ bool normalize_domains(Model& m) {
   return false;
 }
 
+// The folds below each handle every match in one pass and infer shapes once at its end:
+// where shoal's own rules cannot type a graph, inference runs ONNX's in a helper process,
+// and one run per fold made a net's conversion cost grow with its layer count.
 bool fold_transpose_into_quant_init(Model& m) {
+  bool changed = false;
   for (int i = 0; i < m.node_count(); ++i) {
     const auto& t = m.node(i);
     if (t.op_type() != "Transpose" || t.input_size() != 1) continue;
@@ -77,14 +81,15 @@ bool fold_transpose_into_quant_init(Model& m) {
     }
     std::string out = t.output(0);
     m.node(p).set_output(0, out);
-    m.remove_node(i);
-    infer_shapes(m);
-    return true;
+    m.remove_node(i--);
+    changed = true;
   }
-  return false;
+  if (changed) infer_shapes(m);
+  return changed;
 }
 
 bool gemm_to_matmul(Model& m) {
+  bool changed = false;
   for (int i = 0; i < m.node_count(); ++i) {
     if (m.node(i).op_type() != "Gemm") continue;
     onnx::NodeProto g = m.node(i);
@@ -126,14 +131,16 @@ bool gemm_to_matmul(Model& m) {
       }
       m.insert_node(pos++, make_node("Add", {cur, bias}, {g.output(0)}));
     }
-    infer_shapes(m);
-    return true;
+    i = pos - 1;
+    changed = true;
   }
-  return false;
+  if (changed) infer_shapes(m);
+  return changed;
 }
 
 // Conv with a bias input -> Conv + Add(bias reshaped to (1, C, 1, ...)).
 bool extract_bias_from_conv(Model& m) {
+  bool changed = false;
   for (int i = 0; i < m.node_count(); ++i) {
     auto& n = m.node(i);
     if (n.op_type() != "Conv" || n.input_size() < 3 || n.input(2).empty()) continue;
@@ -150,16 +157,20 @@ bool extract_bias_from_conv(Model& m) {
     n.mutable_input()->RemoveLast();
     n.set_output(0, conv_out);
     m.insert_node(i + 1, make_node("Add", {conv_out, bname}, {out}));
-    infer_shapes(m);
-    return true;
+    changed = true;
   }
-  return false;
+  if (changed) infer_shapes(m);
+  return changed;
 }
 
 bool fold_quant_weights(Model& m) {
   static const std::set<std::string> mul_like = {"Mul",    "Div",    "Conv",
                                                  "MatMul", "Gather", "ConvTranspose"};
   static const std::set<std::string> add_like = {"Add", "Sub"};
+  bool changed = false;
+  // Outputs of consumers this pass rewired: their shapes are unknown until the pass ends,
+  // so a second quantizer feeding the same node waits for the next pass.
+  std::set<std::string> rewired;
   for (int i = 0; i < m.node_count(); ++i) {
     const onnx::NodeProto q = m.node(i);
     if (!is_quantizer(q)) continue;
@@ -172,14 +183,16 @@ bool fold_quant_weights(Model& m) {
     auto cons = m.consumers(out);
     if (cons.size() > 1) fail("{}: quantized weights are used by more than one node", describe(q));
     if (cons.empty()) fail("{}: quantized weights have no consumer", describe(q));
-    Tensor value = run_node(m, q);
     Tensor scale = m.initializer(q.input(1))->astype(ElemType::Float);
-    if (ops::all_values_equal(scale, 1.0)) {
-      m.remove_node(i);
+    bool unit_scale = ops::all_values_equal(scale, 1.0);
+    if (!unit_scale && rewired.count(m.node(cons[0]).output(0))) continue;
+    Tensor value = run_node(m, q);
+    if (unit_scale) {
+      m.remove_node(i--);
       m.set_initializer(out, value);
       m.set_datatype(out, integer_datatype(m, q));
-      infer_shapes(m);
-      return true;
+      changed = true;
+      continue;
     }
     onnx::NodeProto target = m.node(cons[0]);
     bool is_add = add_like.count(target.op_type()) > 0;
@@ -224,15 +237,20 @@ bool fold_quant_weights(Model& m) {
       tn.set_input(other, div_out);
       m.insert_node(t, div);
     }
-    infer_shapes(m);
-    return true;
+    rewired.insert(act);
+    // The next node now sits at i; a node inserted before i only brings an examined one
+    // into view again.
+    --i;
+    changed = true;
   }
-  return false;
+  if (changed) infer_shapes(m);
+  return changed;
 }
 
 // Thresholds, bias and scale of an activation quantizer (generalises FINN's Relu and identity
 // handlers: both are clamp(round(x/s), lo, hi), so thresholds sit at s*(lo + t + 0.5)).
 bool convert_quant_act_to_multithreshold(Model& m) {
+  bool changed = false;
   for (int i = 0; i < m.node_count(); ++i) {
     const onnx::NodeProto q = m.node(i);
     if (!is_quantizer(q)) continue;
@@ -327,8 +345,9 @@ bool convert_quant_act_to_multithreshold(Model& m) {
       set_attr(mt, "out_scale", 2.0f * ps[0]);
       set_attr(mt, "out_bias", -1.0f * ps[0]);
       m.insert_node(pos, mt);
-      infer_shapes(m);
-      return true;
+      i = pos;
+      changed = true;
+      continue;
     }
     double bias = one_bit_signed ? -0.5 : lo;
     Tensor mul = scale;
@@ -358,10 +377,11 @@ bool convert_quant_act_to_multithreshold(Model& m) {
     mt.set_output(0, cur);
     m.insert_node(pos++, mt);
     for (auto& n : tail) m.insert_node(pos++, n);
-    infer_shapes(m);
-    return true;
+    i = pos - 1;
+    changed = true;
   }
-  return false;
+  if (changed) infer_shapes(m);
+  return changed;
 }
 
 }  // namespace

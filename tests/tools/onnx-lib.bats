@@ -3,11 +3,12 @@
 
 load test_helper
 
-@test "--help names both modes" {
+@test "--help names its modes" {
   run onnx-lib --help
   assert_success
   assert_line --index 0 "usage: onnx-lib infer-shapes [IN.onnx|-] [-o OUT.onnx|-]"
   assert_line --index 1 "       onnx-lib check [IN.onnx|-]"
+  assert_line --index 2 "       onnx-lib serve"
 }
 
 @test "infer-shapes types standard ops and keeps a custom op's recorded output type" {
@@ -31,6 +32,37 @@ import onnx, sys
 m = onnx.load(sys.argv[1])
 print([d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim])' "$BATS_TEST_TMPDIR/out.onnx"
   assert_output "[3, 8]"
+}
+
+@test "serve answers each request of a stream, a bad one with its message, and ends with stdin" {
+  make_facile "$BATS_TEST_TMPDIR/f"
+  # Three requests: the model without its value_info, bytes that are no model, the model again.
+  run py -c '
+import onnx, struct, subprocess, sys
+m = onnx.load(sys.argv[1])
+del m.graph.value_info[:]
+good = m.SerializeToString()
+frames = b"".join(struct.pack("<Q", len(r)) + r for r in [good, b"\xff\xff", good])
+out = subprocess.run([sys.argv[2], "serve"], input=frames, capture_output=True, check=True).stdout
+pos = 0
+while pos < len(out):
+    status, n = out[pos], struct.unpack("<Q", out[pos + 1:pos + 9])[0]
+    body = out[pos + 9:pos + 9 + n]
+    pos += 9 + n
+    if status == 0:
+        r = onnx.ModelProto()
+        r.ParseFromString(body)
+        print("model", *[(v.name, [d.dim_value for d in v.type.tensor_type.shape.dim]) for v in r.graph.value_info])
+    else:
+        print("error", body.decode())' "$BATS_TEST_TMPDIR/f/model.onnx" "$BIN/onnx-lib"
+  assert_success
+  # ONNX types the first MatMul and stops at the MultiThreshold, a custom op.
+  assert_output "model ('MatMul_0_out0', [1, 31])
+error cannot parse the request as an ONNX model
+model ('MatMul_0_out0', [1, 31])"
+  run onnx-lib serve extra
+  assert_failure 2
+  assert_line --index 0 "onnx-lib: error: serve takes no arguments"
 }
 
 @test "check passes a generated model and names what the checker rejects" {

@@ -30,6 +30,28 @@ struct FilterResult {
 // Runs a program (a path, or a name looked up in PATH) as a filter: `input` goes to its
 // stdin, its stdout and stderr come back separately.
 FilterResult run_filter(const std::vector<std::string>& argv, std::string_view input);
+// A program kept running to answer requests, one at a time: the caller writes a request to
+// its stdin, then reads the whole answer from its stdout. The program must read a whole
+// request before it answers (as `onnx-lib serve` does): one that answers while it reads
+// would block both sides once a pipe's buffer is full. Its stderr is ours. The destructor
+// closes its stdin and waits for it to exit.
+class Coprocess {
+ public:
+  explicit Coprocess(const std::vector<std::string>& argv);
+  ~Coprocess();
+  Coprocess(const Coprocess&) = delete;
+  Coprocess& operator=(const Coprocess&) = delete;
+  // Each fails with an Error naming the program when it has exited.
+  void write(std::string_view bytes);
+  std::string read(std::size_t n);
+  // Whether a write or read has failed (the program is then of no further use).
+  bool broken() const { return broken_; }
+
+ private:
+  std::string name_;
+  int pid_ = -1, to_ = -1, from_ = -1;
+  bool broken_ = false;
+};
 // Whether `program` is on PATH.
 bool program_exists(const std::string& program);
 // The directory of the running executable.
