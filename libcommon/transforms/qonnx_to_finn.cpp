@@ -138,6 +138,31 @@ bool gemm_to_matmul(Model& m) {
   return changed;
 }
 
+// A quantized conv bias becomes its dequantized value. Folding it like a weight (integers,
+// the scale multiplied in behind the Conv) would scale the whole output by the bias' scale,
+// and behind a folded weight scale the bias would be scaled by that too; as a float
+// initializer it moves to an Add behind the Conv (extract_bias_from_conv) and stays exact.
+bool dequantize_conv_bias(Model& m) {
+  bool changed = false;
+  for (int i = 0; i < m.node_count(); ++i) {
+    const auto& n = m.node(i);
+    if (n.op_type() != "Conv" || n.input_size() < 3 || n.input(2).empty()) continue;
+    int p = m.producer(n.input(2));
+    if (p < 0 || !is_quantizer(m.node(p))) continue;
+    const onnx::NodeProto q = m.node(p);
+    bool all_init = true;
+    for (const auto& in : q.input()) all_init &= !in.empty() && m.has_initializer(in);
+    if (!all_init || m.consumers(q.output(0)).size() != 1 || m.is_graph_output(q.output(0)))
+      continue;
+    Tensor value = run_node(m, q);
+    m.remove_node(p);
+    m.set_initializer(q.output(0), value);
+    if (p < i) --i;
+    changed = true;
+  }
+  return changed;
+}
+
 // Conv with a bias input -> Conv + Add(bias reshaped to (1, C, 1, ...)).
 bool extract_bias_from_conv(Model& m) {
   bool changed = false;
@@ -406,6 +431,7 @@ void qonnx_to_finn(Model& m) {
   apply(m, [](Model& x) { return give_unique_node_names(x); });
   apply(m, give_readable_tensor_names);
   // ConvertQONNXtoFINN
+  apply(m, dequantize_conv_bias);
   apply(m, extract_bias_from_conv);
   apply(m, gemm_to_matmul);
   apply(m, fold_transpose_into_quant_init);

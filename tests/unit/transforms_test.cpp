@@ -155,3 +155,33 @@ TEST(QonnxToFinn, BipolarOnlyModelsConvert) {
   for (int i = 0; i < 32; ++i) xs.push_back(random_floats(rng, {1, 8}, -1, 1));
   expect_same_execution(q, f, xs, 0);
 }
+
+TEST(QonnxToFinn, QuantizedConvBiasStaysExact) {
+  // A Conv whose weight and bias both come from quantizers (Brevitas' QuantConv2d with a
+  // quantized bias): the bias must be added behind the weight's scale, not scaled with it.
+  for (float bias_scale : {0.125f, 1.0f}) {
+    std::mt19937 rng(11);
+    GraphBuilder g("x", {1, 2, 5, 5});
+    Tensor w = random_ints(rng, {4, 2, 3, 3}, -3, 3);
+    for (float& v : w.span<float>()) v *= 0.25f;
+    g.init("w", w);
+    add_quant(g, "w", "wq", 0.25f, 4, 1, 0);
+    Tensor b = random_ints(rng, {4}, -8, 7);
+    for (float& v : b.span<float>()) v *= bias_scale;
+    g.init("b", b);
+    add_quant(g, "b", "bq", bias_scale, 8, 1, 0);
+    set_attr(g.node("Conv", {"x", "wq", "bq"}, {"conv"}), "pads", std::vector<int64_t>{1, 1, 1, 1});
+    add_quant(g, "conv", "out", 0.5f, 4, 1, 0);
+    Model q = g.finish("out", {1, 4, 5, 5});
+    Model f = q;
+    qonnx_to_finn(f);
+    tidy_up(f);
+    EXPECT_EQ(count_op(f, "Quant"), 0);
+    EXPECT_EQ(count_op(f, "Add"), 2) << "the bias and the activation's bias";
+    std::vector<Tensor> xs;
+    // Float inputs: integer ones would put values exactly on a rounding tie of the output
+    // quantizer, where thresholds round up and ROUND rounds to even.
+    for (int i = 0; i < 16; ++i) xs.push_back(random_floats(rng, {1, 2, 5, 5}, -4, 4));
+    expect_same_execution(q, f, xs, 1e-5);
+  }
+}
