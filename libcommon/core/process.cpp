@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -164,6 +166,7 @@ Coprocess::Coprocess(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -188,39 +191,51 @@ Coprocess::~Coprocess() {
   if (pid_ > 0) wait_for(pid_);
 }
 
+void Coprocess::stopped(const std::string& why) {
+  broken_ = true;
+  std::string how;
+  if (pid_ > 0) {
+    ::close(to_);
+    ::close(from_);
+    to_ = from_ = -1;
+    int code = wait_for(pid_);
+    pid_ = -1;
+    how = code > 128 ? fmt::format(" (killed by signal {})", code - 128)
+                     : fmt::format(" (exit {})", code);
+  }
+  fail("{} stopped answering{}{}", name_, how, why);
+}
+
 void Coprocess::write(std::string_view bytes) {
+  if (broken_) stopped("");
   // A program that has exited must not kill us with SIGPIPE.
   struct sigaction ignore {
   }, previous{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &previous);
   int error = 0;
-  while (!bytes.empty() && !broken_) {
+  while (!bytes.empty() && !error) {
     ssize_t n = ::write(to_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
+    if (n < 0)
       error = errno;
-      broken_ = true;
-      break;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    else
+      bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   ::sigaction(SIGPIPE, &previous, nullptr);
-  if (broken_) fail("{} stopped answering: {}", name_, std::strerror(error ? error : EPIPE));
+  if (error) stopped(std::string(": ") + std::strerror(error));
 }
 
 std::string Coprocess::read(std::size_t n) {
+  if (broken_) stopped("");
   std::string s(n, '\0');
   std::size_t got = 0;
-  while (got < n && !broken_) {
+  while (got < n) {
     ssize_t r = ::read(from_, s.data() + got, n - got);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0)
-      broken_ = true;
-    else
-      got += static_cast<std::size_t>(r);
+    if (r <= 0) stopped("");
+    got += static_cast<std::size_t>(r);
   }
-  if (broken_) fail("{} stopped answering", name_);
   return s;
 }
 

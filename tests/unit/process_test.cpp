@@ -25,11 +25,23 @@ TEST(Coprocess, AProgramThatExitedIsNamedAndBroken) {
     done.read(1);
     FAIL() << "no error from a program that has exited";
   } catch (const Error& e) {
-    // "...: Broken pipe" when the write already failed.
-    EXPECT_EQ(std::string(e.what()).rfind("true stopped answering", 0), 0u) << e.what();
+    // Followed by ": Broken pipe" where the write already failed.
+    EXPECT_EQ(std::string(e.what()).rfind("true stopped answering (exit 0)", 0), 0u) << e.what();
   }
   EXPECT_TRUE(done.broken());
   EXPECT_THROW(done.read(1), Error);
+}
+
+TEST(Coprocess, AProgramKilledBySignalSaysSo) {
+  // It reads the request, then dies as a helper that crashes on an input would.
+  Coprocess crash({"sh", "-c", "head -c 5 > /dev/null; kill -SEGV $$"});
+  crash.write("input");
+  try {
+    crash.read(1);
+    FAIL() << "no error from a program that was killed";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "sh stopped answering (killed by signal 11)");
+  }
 }
 
 TEST(Coprocess, AMissingProgramIsNamed) {

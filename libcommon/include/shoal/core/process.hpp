@@ -33,7 +33,8 @@ FilterResult run_filter(const std::vector<std::string>& argv, std::string_view i
 // A program kept running to answer requests, one at a time: the caller writes a request to
 // its stdin, then reads the whole answer from its stdout. The program must read a whole
 // request before it answers (as `onnx-lib serve` does): one that answers while it reads
-// would block both sides once a pipe's buffer is full. Its stderr is ours. The destructor
+// would block both sides once a pipe's buffer is full. Its stderr goes to /dev/null: what
+// it has to say comes in its answers, and a tool's own errors stay one line. The destructor
 // closes its stdin and waits for it to exit.
 class Coprocess {
  public:
@@ -41,13 +42,14 @@ class Coprocess {
   ~Coprocess();
   Coprocess(const Coprocess&) = delete;
   Coprocess& operator=(const Coprocess&) = delete;
-  // Each fails with an Error naming the program when it has exited.
+  // Each fails with an Error naming the program and how it ended when it has exited.
   void write(std::string_view bytes);
   std::string read(std::size_t n);
   // Whether a write or read has failed (the program is then of no further use).
   bool broken() const { return broken_; }
 
  private:
+  [[noreturn]] void stopped(const std::string& why);
   std::string name_;
   int pid_ = -1, to_ = -1, from_ = -1;
   bool broken_ = false;
