@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "shoal/core/attrs.hpp"
 #include "shoal/core/error.hpp"
@@ -117,6 +118,24 @@ void check_model_limits(const onnx::GraphProto& main, const std::string& what) {
   }
 }
 
+// ONNX graphs are in single-assignment form: a tensor has one definition. A graph that
+// defines one twice means nothing (which value would a consumer see?), and transforms that
+// iterate to a fixpoint, such as datatype inference, went back and forth between the two
+// definitions without end.
+void check_single_definitions(const onnx::GraphProto& g, const std::string& what) {
+  std::unordered_map<std::string, std::string> defined;
+  for (const auto& vi : g.input()) defined.emplace(vi.name(), "a graph input");
+  // An initializer may also be listed as a graph input (IR version 3 required it).
+  for (const auto& t : g.initializer()) defined.emplace(t.name(), "an initializer");
+  for (const auto& n : g.node())
+    for (const auto& o : n.output()) {
+      if (o.empty()) continue;
+      auto [it, fresh] = defined.emplace(o, describe(n));
+      if (!fresh)
+        fail("{}: tensor '{}' is defined twice, by {} and by {}", what, o, it->second, describe(n));
+    }
+}
+
 }  // namespace
 
 Model Model::parse(std::string_view bytes, const std::string& what) {
@@ -134,6 +153,7 @@ Model Model::parse(std::string_view bytes, const std::string& what) {
   for (const auto& n : proto.graph().node())
     if (n.op_type().empty()) fail("{}: not an ONNX model (a node has no op_type)", what);
   check_model_limits(proto.graph(), what);
+  check_single_definitions(proto.graph(), what);
   fix_legacy_domains(*proto.mutable_graph());
   return Model(std::move(proto), what == "standard input" ? fs::path() : fs::path(what));
 }

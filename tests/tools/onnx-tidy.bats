@@ -140,6 +140,16 @@ onnx.save(m, sys.argv[2])' "$t/m/model.onnx" "$t/m/dynamic.onnx"
   run onnx-tidy missing.onnx -o out.onnx
   assert_failure 1
   assert_output "onnx-tidy: error: cannot read 'missing.onnx': No such file or directory"
+  # A tensor with two definitions (a fuzzer's find: datatype inference went back and forth
+  # between them until the fixpoint guard gave up).
+  py -c '
+import onnx, sys
+m = onnx.load(sys.argv[1])
+m.graph.node[2].output[0] = m.graph.node[0].output[0]
+onnx.save(m, sys.argv[2])' f/model.onnx twice.onnx
+  run onnx-tidy twice.onnx -o out.onnx
+  assert_failure 1
+  assert_output "onnx-tidy: error: twice.onnx: tensor 'MatMul_0_out0' is defined twice, by node 'MatMul_0' (MatMul) and by node 'MatMul_1' (MatMul)"
   [ ! -e out.onnx ]
   run ls -A
   refute_output --partial ".tmp"
