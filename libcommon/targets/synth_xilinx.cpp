@@ -382,8 +382,8 @@ FlowResult yosys_flow(const FlowContext& c) {
 }
 
 // Every layer alone, in parallel and cached, summed: the stitched top adds only wiring, but
-// ABC maps each layer for its own depth, where the whole design gives the shallower layers
-// slack that its area recovery uses (synth --help has the measured difference).
+// the flattened whole design is optimized across layer boundaries, which a layer alone is
+// not (synth --help has the measured difference).
 FlowResult yosys_layers_flow(const FlowContext& c) {
   const SynthOptions& o = c.options;
   std::vector<LayerSynthesis> layers = synthesize_each_layer(c.model, o);
