@@ -340,11 +340,14 @@ std::string first_error_line(const std::string& output) {
 namespace {
 
 // Yosys' ABC runs make temporary directories under TMPDIR and leave them behind when they
-// fail: they go into the work dir, which is removed at the end if empty (what a failed ABC
-// run left is kept for inspection).
+// fail or are killed: they go into the work dir's tmp/, which is removed at the end if empty
+// (what a failed ABC run left is kept for inspection until the next run). A run starts by
+// clearing it, so that a killed build's leftovers do not outlive the rerun.
 class WorkTmpDir {
  public:
   explicit WorkTmpDir(const fs::path& work_dir) : dir_(fs::absolute(work_dir / "tmp")) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
     make_dirs(dir_);
     ::setenv("TMPDIR", dir_.c_str(), 1);
   }
