@@ -54,6 +54,18 @@ bool normalize_domains(Model& m) {
   return false;
 }
 
+// The quantizer producing `tensor`, if it can fold into a constant: its inputs are all
+// initializers and its output feeds one node only and is no graph output. -1 otherwise.
+int constant_private_quantizer(const Model& m, const std::string& tensor) {
+  int p = m.producer(tensor);
+  if (p < 0 || !is_quantizer(m.node(p))) return -1;
+  const auto& q = m.node(p);
+  for (const auto& in : q.input())
+    if (in.empty() || !m.has_initializer(in)) return -1;
+  if (m.consumers(q.output(0)).size() != 1 || m.is_graph_output(q.output(0))) return -1;
+  return p;
+}
+
 // The folds below each handle every match in one pass and infer shapes once at its end:
 // where shoal's own rules cannot type a graph, inference runs ONNX's in a helper process,
 // and one run per fold made a net's conversion cost grow with its layer count.
@@ -62,13 +74,9 @@ bool fold_transpose_into_quant_init(Model& m) {
   for (int i = 0; i < m.node_count(); ++i) {
     const auto& t = m.node(i);
     if (t.op_type() != "Transpose" || t.input_size() != 1) continue;
-    int p = m.producer(t.input(0));
-    if (p < 0 || !is_quantizer(m.node(p))) continue;
+    int p = constant_private_quantizer(m, t.input(0));
+    if (p < 0) continue;
     const auto& q = m.node(p);
-    bool all_init = true;
-    for (const auto& in : q.input()) all_init &= m.has_initializer(in);
-    if (!all_init || m.consumers(q.output(0)).size() != 1 || m.is_graph_output(q.output(0)))
-      continue;
     auto perm = attr_ints(t, "perm");
     for (const auto& in : q.input()) {
       Tensor v = *m.initializer(in);
@@ -147,13 +155,9 @@ bool dequantize_conv_bias(Model& m) {
   for (int i = 0; i < m.node_count(); ++i) {
     const auto& n = m.node(i);
     if (n.op_type() != "Conv" || n.input_size() < 3 || n.input(2).empty()) continue;
-    int p = m.producer(n.input(2));
-    if (p < 0 || !is_quantizer(m.node(p))) continue;
+    int p = constant_private_quantizer(m, n.input(2));
+    if (p < 0) continue;
     const onnx::NodeProto q = m.node(p);
-    bool all_init = true;
-    for (const auto& in : q.input()) all_init &= !in.empty() && m.has_initializer(in);
-    if (!all_init || m.consumers(q.output(0)).size() != 1 || m.is_graph_output(q.output(0)))
-      continue;
     Tensor value = run_node(m, q);
     m.remove_node(p);
     m.set_initializer(q.output(0), value);
