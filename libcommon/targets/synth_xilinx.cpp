@@ -454,7 +454,8 @@ FlowResult xilinx_flow(const FlowContext& c) {
 // where its weight memory and datapath mapped apart took 4528, and the sum of the layers
 // went from 43 % above the whole design's LUTs to 2 % below; it also maps faster (the
 // facile-like MLP's layers: 48 s -> 31 s). It is no cure for every net: TFC_2W2A's first
-// layer stays far larger alone than inside the flattened whole design.
+// layer stays far larger alone than inside the flattened whole design (synth --help says
+// what was measured of why).
 std::string xilinx_layer_script(const FpgaPart& part, const std::string& top,
                                 const std::vector<std::string>& sources) {
   return fmt::format(
