@@ -28,8 +28,10 @@ ref, out, phase = sys.argv[1:4]
 # Files that differ between two complete runs: logs, and measured times.
 VARIABLE = {"time_per_step.json", "fifo_sizing.json"}
 # Raw work files of Yosys and the simulators, which write them in place; a rerun never
-# reuses them (Yosys outputs only with a matching cache.key, written after them).
-WORK = ("synth/layers/", "synth/xilinx/", "fifo_sizing/")
+# reuses them (Yosys outputs only with a matching cache.key, written after them). ABC's
+# scratch directories under synth/tmp outlive a kill inside ABC; the next synth run clears
+# them, which the final check sees.
+WORK = ("synth/layers/", "synth/xilinx/", "synth/tmp/", "fifo_sizing/")
 # Temporaries of writes under way: write_file_atomic's, the pipeline's, ipgen's staging.
 TEMP = re.compile(r"^\..+\.tmp[A-Za-z0-9]{6}$|\.tmp$|^\.ipgen-[A-Za-z0-9]{6}$")
 problems = []
